@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+// Tally: a prepaid credits and wallet engine. Zero package dependencies: the toolchain plus the
+// system libraries sqlite3, libcurl and libcrypto.
+import PackageDescription
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TallyEngine", targets: ["TallyEngine"]),
+        .executable(name: "tally", targets: ["tally"]),
+    ],
+    targets: [
+        // C system libraries
+        .systemLibrary(
+            name: "CTallySQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CTallyCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CTallyCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Library layers, bottom up
+        .target(name: "TallyCore"),
+        .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
+        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
+
+        // Executable
+        .executableTarget(name: "tally", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+
+        // Tests
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+    ]
+}

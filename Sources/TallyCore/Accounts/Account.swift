@@ -1,0 +1,71 @@
+/// Whether an account may spend.
+public enum AccountStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    case active, suspended, closed
+}
+
+/// The operator-controlled settings of one customer's wallet.
+public struct Account: Sendable, Hashable {
+    public let id: String
+    public var status: AccountStatus
+    public var overdraftLimit: Credits
+    public var metadata: [String: String]
+    public let createdAtMs: Int64
+    public var updatedAtMs: Int64
+
+    /// Creates an account's settings.
+    public init(
+        id: String, status: AccountStatus = .active, overdraftLimit: Credits = 0,
+        metadata: [String: String] = [:], createdAtMs: Int64, updatedAtMs: Int64? = nil
+    ) {
+        self.id = id
+        self.status = status
+        self.overdraftLimit = overdraftLimit
+        self.metadata = metadata
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs ?? createdAtMs
+    }
+}
+
+/// The validation rules for what an operator may put in an account.
+public enum AccountRules {
+    /// The most metadata keys an account, hold or debit may carry.
+    public static let maxMetadataKeys = 50
+
+    /// Checks an operator-chosen account id: 1–128 of `A-Z a-z 0-9 _ . : @ -`.
+    public static func validate(id: String) throws(Rejection) {
+        let bytes = id.utf8
+        guard !bytes.isEmpty, bytes.count <= 128 else { throw .invalidAccountID }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "-"):
+                continue
+            default:
+                throw .invalidAccountID
+            }
+        }
+    }
+
+    /// Checks a metadata map: at most 50 keys of 1–40 bytes, values of at most 500 bytes.
+    public static func validate(metadata: [String: String]) throws(Rejection) {
+        guard metadata.count <= maxMetadataKeys else {
+            throw .invalidMetadata("at most \(maxMetadataKeys) keys")
+        }
+        for (key, value) in metadata {
+            guard !key.isEmpty, key.utf8.count <= 40 else {
+                throw .invalidMetadata("keys are 1 to 40 bytes")
+            }
+            guard value.utf8.count <= 500 else {
+                throw .invalidMetadata("values are at most 500 bytes")
+            }
+        }
+    }
+
+    /// Checks an overdraft limit: 0 ... 10^15.
+    public static func validate(overdraftLimit: Credits) throws(Rejection) {
+        guard overdraftLimit >= 0, overdraftLimit <= CreditLimits.maxAmount else {
+            throw .invalidOverdraftLimit
+        }
+    }
+}

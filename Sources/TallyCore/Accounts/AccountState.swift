@@ -1,0 +1,154 @@
+/// Everything the rules need to decide a change to one account: settings, lots, holds, debt.
+///
+/// It is a value: the engine's account actor owns one, and `tally verify` rebuilds one by
+/// replaying the ledger.
+public struct AccountState: Sendable, Hashable {
+    public var account: Account
+    public private(set) var lots: [LotID: Lot]
+    /// The ids of lots that still have remaining or reserved credits, in burn-down order.
+    public private(set) var liveLotOrder: [LotID]
+    /// Pending holds only; settled holds live in storage.
+    public private(set) var holds: [HoldID: Hold]
+    public private(set) var debt: Credits
+    /// Hold parts reserved against the overdraft.
+    public private(set) var uncovered: Credits
+    /// The last ledger sequence number used.
+    public var lastSeq: Int64
+
+    /// Creates the state of an account with no lots, as at creation.
+    public init(account: Account) {
+        self.init(account: account, lots: [], holds: [], debt: 0, lastSeq: 0)
+    }
+
+    /// Creates a state from stored parts.
+    public init(account: Account, lots: [Lot], holds: [Hold], debt: Credits, lastSeq: Int64) {
+        self.account = account
+        self.lots = Dictionary(uniqueKeysWithValues: lots.map { ($0.id, $0) })
+        self.holds = Dictionary(uniqueKeysWithValues: holds.map { ($0.id, $0) })
+        self.debt = debt
+        self.uncovered = holds.reduce(0) { $0 + $1.uncovered }
+        self.lastSeq = lastSeq
+        self.liveLotOrder = []
+        rebuildLiveOrder()
+    }
+
+    /// Σ remaining of all lots.
+    public var credits: Credits { liveLotOrder.reduce(0) { $0 + (lots[$1]?.remaining ?? 0) } }
+
+    /// Σ reserved by pending holds.
+    public var held: Credits { holds.values.reduce(0) { $0 + $1.held } }
+
+    /// What the account can spend before reaching its overdraft limit.
+    public var available: Credits { credits - debt - uncovered }
+
+    /// The current balance snapshot.
+    public var balance: Balance {
+        Balance(
+            credits: credits, held: held, debt: debt, available: available,
+            overdraftLimit: account.overdraftLimit)
+    }
+
+    /// The live lots in burn-down order.
+    public var liveLots: [Lot] { liveLotOrder.compactMap { lots[$0] } }
+
+    /// Applies one posting; a posting that would break a lot's balance is a programmer error.
+    mutating func apply(_ posting: Posting, hold holdID: HoldID?) {
+        switch posting.kind {
+        case .open:
+            preconditionFailure("open postings are applied with their lot")
+        case .consume: moveLot(posting, \.remaining, \.consumed)
+        case .reserve:
+            moveLot(posting, \.remaining, \.reserved)
+            adjustReservation(holdID, posting.lot, posting.amount)
+        case .unreserve:
+            moveLot(posting, \.reserved, \.remaining)
+            adjustReservation(holdID, posting.lot, -posting.amount)
+        case .settle:
+            moveLot(posting, \.reserved, \.consumed)
+            adjustReservation(holdID, posting.lot, -posting.amount)
+        case .expireReserved:
+            moveLot(posting, \.reserved, \.expired)
+            adjustReservation(holdID, posting.lot, -posting.amount)
+        case .unconsume: moveLot(posting, \.consumed, \.remaining)
+        case .unconsumeExpired: moveLot(posting, \.consumed, \.expired)
+        case .expire: moveLot(posting, \.remaining, \.expired)
+        case .debt:
+            debt += posting.amount
+            precondition(debt >= 0, "debt went negative")
+        case .uncovered:
+            uncovered += posting.amount
+            precondition(uncovered >= 0, "uncovered hold part went negative")
+            if let holdID { holds[holdID]?.uncovered += posting.amount }
+        }
+    }
+
+    /// Applies a whole entry: opens its lot or hold, moves its postings, then closes the hold a
+    /// capture or release settled.
+    public mutating func apply(_ entry: LedgerEntry) {
+        if let lot = entry.openedLot {
+            var fresh = lot
+            fresh.remaining = 0
+            fresh.consumed = 0
+            fresh.reserved = 0
+            fresh.expired = 0
+            lots[lot.id] = fresh
+        }
+        if var hold = entry.openedHold {
+            hold.reservations = [:]
+            hold.uncovered = 0
+            hold.status = .pending
+            holds[hold.id] = hold
+        }
+        for posting in entry.postings {
+            if posting.kind == .open {
+                lots[posting.lot]?.remaining += posting.amount
+            } else {
+                apply(posting, hold: entry.referenceID.flatMap { holds[$0] == nil ? nil : $0 })
+            }
+        }
+        if entry.openedLot != nil { rebuildLiveOrder() } else { dropSpentLots() }
+        if entry.kind == .capture || entry.kind == .release, let holdID = entry.referenceID {
+            close(hold: holdID)
+        }
+        lastSeq = entry.seq
+    }
+
+    /// Marks a pending hold settled and forgets it; its reservations must already be zero.
+    public mutating func close(hold holdID: HoldID) {
+        guard let hold = holds.removeValue(forKey: holdID) else { return }
+        precondition(hold.held == 0, "a hold was closed with credits still reserved")
+    }
+
+    private mutating func moveLot(
+        _ posting: Posting, _ from: WritableKeyPath<Lot, Credits>,
+        _ to: WritableKeyPath<Lot, Credits>
+    ) {
+        guard var lot = lots[posting.lot] else { preconditionFailure("posting to unknown lot") }
+        lot[keyPath: from] -= posting.amount
+        lot[keyPath: to] += posting.amount
+        precondition(lot.isBalanced && posting.amount > 0, "posting broke lot \(lot.id)")
+        lots[posting.lot] = lot
+        if to == \Lot.remaining || to == \Lot.reserved, !liveLotOrder.contains(lot.id) {
+            rebuildLiveOrder()
+        }
+    }
+
+    private mutating func adjustReservation(_ holdID: HoldID?, _ lot: LotID, _ delta: Credits) {
+        guard let holdID, var hold = holds[holdID] else { return }
+        let reserved = (hold.reservations[lot] ?? 0) + delta
+        precondition(reserved >= 0, "a hold released more than it reserved")
+        hold.reservations[lot] = reserved == 0 ? nil : reserved
+        holds[holdID] = hold
+    }
+
+    private mutating func rebuildLiveOrder() {
+        liveLotOrder = BurnDown.sorted(lots.values.filter { $0.remaining > 0 || $0.reserved > 0 })
+            .map(\.id)
+    }
+
+    private mutating func dropSpentLots() {
+        if liveLotOrder.contains(where: { lots[$0].map { $0.remaining == 0 && $0.reserved == 0 } ?? true }) {
+            liveLotOrder.removeAll { lots[$0].map { $0.remaining == 0 && $0.reserved == 0 } ?? true }
+        }
+    }
+}

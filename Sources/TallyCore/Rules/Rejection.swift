@@ -1,0 +1,60 @@
+/// A business outcome that refuses a request and changes nothing.
+///
+/// The set is closed: callers switch over it exhaustively, and the HTTP layer maps each case to
+/// one status and one stable `code` in a single place.
+public enum Rejection: Error, Sendable, Hashable {
+    /// The charge would take `available` below `-overdraft_limit`.
+    case insufficientCredits(available: Credits, requested: Credits)
+    case accountNotFound
+    case accountExists
+    case accountSuspended
+    case accountClosed
+    case invalidAccountID
+    /// An amount outside 1 ... 10^15.
+    case invalidAmount(Credits)
+    /// The result would exceed the account total bound.
+    case amountOverflow
+    case invalidOverdraftLimit
+    case invalidHoldTTL
+    /// An expiry that is not in the future.
+    case invalidExpiry
+    case invalidPriority
+    case invalidMetadata(String)
+    case holdNotFound
+    /// The hold was already captured, voided or expired.
+    case holdNotPending(HoldStatus)
+    case debitNotFound
+    /// The refund asks for more than is left to refund on the debit.
+    case refundExceedsDebit(refundable: Credits)
+    case invalidIdempotencyKey
+    /// The key was used before with a different request.
+    case idempotencyKeyReused
+    /// The first request with this key has not finished.
+    case idempotencyKeyInFlight
+
+    /// The stable machine-readable code for this rejection.
+    public var code: String {
+        switch self {
+        case .insufficientCredits: "insufficient_credits"
+        case .accountNotFound: "account_not_found"
+        case .accountExists: "account_exists"
+        case .accountSuspended: "account_suspended"
+        case .accountClosed: "account_closed"
+        case .invalidAccountID: "invalid_account_id"
+        case .invalidAmount: "invalid_amount"
+        case .amountOverflow: "amount_overflow"
+        case .invalidOverdraftLimit: "invalid_overdraft_limit"
+        case .invalidHoldTTL: "invalid_hold_ttl"
+        case .invalidExpiry: "invalid_expiry"
+        case .invalidPriority: "invalid_priority"
+        case .invalidMetadata: "invalid_metadata"
+        case .holdNotFound: "hold_not_found"
+        case .holdNotPending: "hold_not_pending"
+        case .debitNotFound: "debit_not_found"
+        case .refundExceedsDebit: "refund_exceeds_debit"
+        case .invalidIdempotencyKey: "invalid_idempotency_key"
+        case .idempotencyKeyReused: "idempotency_key_reused"
+        case .idempotencyKeyInFlight: "idempotency_key_in_flight"
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import TallyCore
+import TallyStore
+
+/// The operations an account actor offers, each a rule run through ``AccountActor/perform``.
+extension AccountActor {
+    /// The account's view, after applying any expiry that has come due.
+    func view() async throws(ActorFailure) -> AccountView {
+        try await prepare()
+        guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
+        if state.hasExpiryDue(atMs: context.clock.nowMs()) {
+            return try await perform(nil, replay: { _ in nil }) { state, _ throws(Rejection) in
+                RuleStep(value: AccountActor.view(of: state), entries: [], recorded: .account)
+            }.value
+        }
+        return Self.view(of: state)
+    }
+
+    /// Creates the account; refused if it exists.
+    func create(_ account: Account, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<AccountView> {
+        try await prepare()
+        let nowMs = context.clock.nowMs()
+        keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
+        if let request, keys[request.key] != nil {
+            return try await perform(request, replay: { _ in AccountActor.view(of: self.state) }) { _, _ throws(Rejection) in
+                throw .accountExists
+            }
+        }
+        guard phase == .missing else { throw .engine(.rejected(.accountExists)) }
+        guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
+        state = AccountState(account: account)
+        phase = .live
+        try await commit([.putAccount(account, debt: 0)], request: request, recorded: .account, nowMs: nowMs)
+        return Replayable(value: Self.view(of: state), replayed: false)
+    }
+
+    /// Changes the account's settings.
+    func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<AccountView> {
+        try await perform(request, replay: { _ in AccountActor.view(of: self.state) }) { state, rules throws(Rejection) in
+            try state.update(changes, nowMs: rules.nowMs)
+            return RuleStep(value: AccountActor.view(of: state), entries: [], recorded: .account)
+        }
+    }
+
+    /// Adds credits (top-up, grant, pack), repaying debt first.
+    func credit(_ credit: CreditRequest, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<CreditReceipt> {
+        try await perform(request, replay: { if case .credit(let receipt) = $0 { receipt } else { nil } }) { state, rules throws(Rejection) in
+            let entry = try state.credit(credit, context: &rules)
+            let repaid = -entry.postings.filter { $0.kind == .debt }.reduce(0) { $0 + $1.amount }
+            let receipt = CreditReceipt(
+                entryID: entry.id, lot: entry.openedLot.flatMap { state.lots[$0.id] }, repaidDebt: repaid,
+                balance: state.balance)
+            return RuleStep(value: receipt, entries: [entry], recorded: .credit(receipt))
+        }
+    }
+
+    /// Authorizes a cost as an immediate debit, or as a hold until `holdExpiresAtMs`.
+    func authorize(
+        cost: Credits, holdExpiresAtMs: Int64?, operation: String?, metadata: [String: String],
+        request: KeyedRequest?
+    ) async throws(ActorFailure) -> Replayable<Authorization> {
+        try await perform(request, replay: { if case .authorization(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
+            let entry: LedgerEntry
+            if let holdExpiresAtMs {
+                entry = try state.hold(amount: cost, expiresAtMs: holdExpiresAtMs, operation: operation, metadata: metadata, context: &rules)
+            } else {
+                entry = try state.debit(cost: cost, operation: operation, metadata: metadata, context: &rules)
+            }
+            let authorization = Authorization(
+                id: entry.id, kind: holdExpiresAtMs == nil ? .debit : .hold, account: state.account.id,
+                cost: cost, balance: state.balance, expiresAtMs: holdExpiresAtMs)
+            return RuleStep(value: authorization, entries: [entry], recorded: .authorization(authorization))
+        }
+    }
+
+    /// Captures a pending hold.
+    func capture(
+        hold holdID: HoldID, amount: Credits?, storedStatus: HoldStatus, request: KeyedRequest?
+    ) async throws(ActorFailure) -> Replayable<CaptureReceipt> {
+        try await perform(request, replay: { if case .capture(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
+            guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
+            let entry = try state.capture(hold: holdID, amount: amount, context: &rules)
+            self.settledHolds[holdID] = .captured
+            let captured = entry.debitedAmount
+            let receipt = CaptureReceipt(
+                holdID: holdID, debitID: entry.id, captured: captured, released: max(0, held - captured),
+                balance: state.balance)
+            return RuleStep(value: receipt, entries: [entry], recorded: .capture(receipt))
+        }
+    }
+
+    /// Voids a pending hold, releasing everything it reserved.
+    func void(hold holdID: HoldID, storedStatus: HoldStatus, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<VoidReceipt> {
+        try await perform(request, replay: { if case .void(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
+            guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
+            let entry = try state.release(hold: holdID, reason: .voided, context: &rules)
+            self.settledHolds[holdID] = .voided
+            let receipt = VoidReceipt(holdID: holdID, released: held, balance: state.balance)
+            return RuleStep(value: receipt, entries: [entry], recorded: .void(receipt))
+        }
+    }
+
+    /// Refunds part or all of a debit back to the lots it came from.
+    func refund(_ stored: DebitRecord, amount: Credits?, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<RefundReceipt> {
+        try await perform(request, replay: { if case .refund(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
+            let debit = self.refundedDebits[stored.id] ?? stored
+            let (entry, updated) = try state.refund(debit, amount: amount, context: &rules)
+            self.refundedDebits[stored.id] = updated
+            let receipt = RefundReceipt(
+                refundID: entry.id, debitID: stored.id, amount: updated.refunded - debit.refunded,
+                totalRefunded: updated.refunded, balance: state.balance)
+            var step = RuleStep(value: receipt, entries: [entry], recorded: .refund(receipt))
+            step.extraChanges = [.putDebitRefunds(updated)]
+            return step
+        }
+    }
+
+    private func notPending(_ holdID: HoldID, _ storedStatus: HoldStatus) -> Rejection {
+        let status = settledHolds[holdID] ?? storedStatus
+        return status == .pending ? .holdNotPending(.expired) : .holdNotPending(status)
+    }
+
+    static func view(of state: AccountState) -> AccountView {
+        AccountView(
+            account: state.account, balance: state.balance, lots: state.liveLots,
+            pendingHolds: state.holds.values.sorted { $0.id < $1.id })
+    }
+}

@@ -1,0 +1,40 @@
+import Dispatch
+import TallyCore
+import TallyStore
+
+/// What every account actor shares: the store, the clock, the id sequence and the settings.
+struct EngineContext: Sendable {
+    let store: Store
+    let clock: any Clock
+    let ids: IDAllocator
+    let configuration: EngineConfiguration
+
+    /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
+    static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+}
+
+/// An idempotency key with the canonical text of the request it came with.
+struct KeyedRequest: Sendable {
+    let key: String
+    let fingerprint: [UInt8]
+
+    init(key: String, canonical: String) {
+        self.key = key
+        self.fingerprint = FingerprintDigest.sha256(canonical)
+    }
+}
+
+/// What a rule run inside an actor produced, before it is made durable.
+struct RuleStep<Value: Sendable> {
+    let value: Value
+    let entries: [LedgerEntry]
+    let recorded: RecordedOutcome
+    var extraChanges: [StoreChange] = []
+}
+
+/// Why an actor call did not return a value.
+enum ActorFailure: Error {
+    case engine(EngineError)
+    /// The actor was evicted; the caller looks the account up again.
+    case retired
+}

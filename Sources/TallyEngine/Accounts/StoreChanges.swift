@@ -1,0 +1,61 @@
+import TallyCore
+import TallyStore
+
+/// Derives the rows to write from the entries a request produced and the state it left.
+enum StoreChanges {
+    /// What the account looked like before the request, as far as rows care.
+    struct Before {
+        let account: Account
+        let debt: Credits
+        let holds: [HoldID: Hold]
+
+        init(_ state: AccountState) {
+            account = state.account
+            debt = state.debt
+            holds = state.holds
+        }
+    }
+
+    static func derive(entries: [LedgerEntry], before: Before, after state: AccountState) -> [StoreChange] {
+        let id = state.account.id
+        var changes: [StoreChange] = []
+        changes.reserveCapacity(entries.count * 3 + 1)
+        var lotsWritten: Set<LotID> = []
+        for entry in entries {
+            changes.append(.appendEntry(EntryRow(entry, account: id)))
+            for posting in entry.postings where posting.lot != 0 && lotsWritten.insert(posting.lot).inserted {
+                if let lot = state.lots[posting.lot] { changes.append(.putLot(account: id, lot)) }
+            }
+            if let hold = holdRow(for: entry, before: before, after: state) {
+                changes.append(.putHold(account: id, hold))
+            }
+        }
+        if state.debt != before.debt || state.account != before.account {
+            changes.append(.putAccount(state.account, debt: state.debt))
+        }
+        return changes
+    }
+
+    /// The hold row an entry creates or settles.
+    private static func holdRow(for entry: LedgerEntry, before: Before, after state: AccountState) -> Hold? {
+        switch entry.kind {
+        case .hold:
+            return entry.referenceID.flatMap { state.holds[$0] }
+        case .capture, .release:
+            guard let holdID = entry.referenceID, var hold = before.holds[holdID] ?? state.holds[holdID] else { return nil }
+            hold.reservations = [:]
+            hold.uncovered = 0
+            hold.settledAtMs = entry.atMs
+            if entry.kind == .capture {
+                hold.status = .captured
+                hold.capturedAmount = entry.debitedAmount
+                hold.debitID = entry.id
+            } else {
+                hold.status = HoldStatus(rawValue: entry.detail ?? "") ?? .voided
+            }
+            return hold
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,34 @@
+public import TallyCore
+public import TallyStore
+
+extension Engine {
+    /// A debit or capture with its lineage and refunds so far.
+    public func debit(_ id: Int64) async throws(EngineError) -> DebitRecord {
+        guard let debit = try await read({ connection throws(StoreError) in try connection.debit(id: id) }) else {
+            throw .rejected(.debitNotFound)
+        }
+        return debit
+    }
+
+    /// Refunds `amount` of a debit (default: all that is left) to the lots it came from.
+    public func refund(
+        debit id: Int64, amount: Credits? = nil, idempotencyKey: String? = nil
+    ) async throws(EngineError) -> Replayable<RefundReceipt> {
+        let stored = try await debit(id)
+        let request = try Engine.keyed(idempotencyKey, ["refund", String(id), amount.map { String($0) } ?? ""])
+        return try await withAccount(stored.account) { actor throws(ActorFailure) in
+            try await actor.refund(stored, amount: amount, request: request)
+        }
+    }
+
+    /// A page of an account's ledger, oldest first; `accountNotFound` if there is no such account.
+    public func ledger(_ query: EntryQuery) async throws(EngineError) -> [LedgerEntry] {
+        let account = try Engine.checked(query.account)
+        let entries = try await read { connection throws(StoreError) -> [LedgerEntry]? in
+            guard try connection.accountRow(id: account) != nil else { return nil }
+            return try connection.entries(query)
+        }
+        guard let entries else { throw .rejected(.accountNotFound) }
+        return entries
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import TallyCore
+public import TallyStore
+
+/// The library API of Tally: accounts, credits, authorizations, holds, refunds and the ledger.
+///
+/// Every mutation answers only after it is durable; every mutation takes an optional
+/// idempotency key whose first outcome is replayed for retries. Open one engine per database.
+public final class Engine: Sendable {
+    let context: EngineContext
+    let registry: AccountRegistry
+    private let sweeper: Task<Void, Never>
+
+    /// Opens the store, continues the id sequence and starts the eviction sweep.
+    public init(configuration: EngineConfiguration, clock: any Clock = SystemClock()) throws(EngineError) {
+        do throws(StoreError) {
+            let store = try Store(configuration: configuration.store, nowMs: clock.nowMs())
+            let highest = try Engine.highestID(configuration.store.path)
+            context = EngineContext(store: store, clock: clock, ids: IDAllocator(after: highest), configuration: configuration)
+        } catch {
+            throw .storage(error)
+        }
+        let registry = AccountRegistry(context: context)
+        self.registry = registry
+        sweeper = Task.detached(priority: .low) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await registry.sweep()
+            }
+        }
+    }
+
+    private static func highestID(_ path: String) throws(StoreError) -> Int64 {
+        try Connection(path: path).highestAllocatedID()
+    }
+
+    /// The clock the engine reads.
+    public var clock: any Clock { context.clock }
+
+    /// The store underneath, for metrics and tools.
+    public var store: Store { context.store }
+
+    /// How many accounts are loaded in memory.
+    public var loadedAccounts: Int { registry.count }
+
+    /// Commits what is queued and stops the store's threads.
+    public func close() async {
+        sweeper.cancel()
+        let store = context.store
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // Joining the store's threads blocks, so it happens on a thread of its own.
+            Thread.detachNewThread {
+                store.close()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Runs `body` on the account's actor, looking it up again if it was evicted meanwhile.
+    func withAccount<T>(
+        _ id: String, _ body: (AccountActor) async throws(ActorFailure) -> T
+    ) async throws(EngineError) -> T {
+        while true {
+            let actor = registry.actor(for: id)
+            do throws(ActorFailure) {
+                return try await body(actor)
+            } catch {
+                switch error {
+                case .retired: registry.remove(id, actor: actor)
+                case .engine(let failure): throw failure
+                }
+            }
+        }
+    }
+
+    /// Runs a read on a reader thread, mapping store failures.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws(StoreError) -> T) async throws(EngineError) -> T {
+        do throws(StoreError) {
+            return try await context.store.readers.read(body)
+        } catch {
+            throw .storage(error)
+        }
+    }
+
+    /// Builds a keyed request after checking the key: 1–255 printable ASCII characters.
+    static func keyed(_ key: String?, _ fields: [String]) throws(EngineError) -> KeyedRequest? {
+        guard let key else { return nil }
+        guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
+            throw .rejected(.invalidIdempotencyKey)
+        }
+        return KeyedRequest(key: key, canonical: Fingerprint.make(fields))
+    }
+
+    /// Checks an account id before it is used to find or create an actor.
+    static func checked(_ id: String) throws(EngineError) -> String {
+        do throws(Rejection) {
+            try AccountRules.validate(id: id)
+        } catch {
+            throw .rejected(.accountNotFound)
+        }
+        return id
+    }
+}

@@ -1,0 +1,28 @@
+public import TallyStore
+
+/// The engine's settings.
+public struct EngineConfiguration: Sendable {
+    public var store: StoreConfiguration
+    /// How long an idempotency key's first outcome is kept and replayed.
+    public var idempotencyRetentionMs: Int64
+    public var defaultHoldTTLMs: Int64
+    public var maxHoldTTLMs: Int64
+    /// An account actor untouched for this long is evicted from memory.
+    public var idleEvictionMs: Int64
+    /// Above this many loaded accounts, idle ones are evicted sooner.
+    public var maxLoadedAccounts: Int
+
+    /// Creates a configuration with the defaults of DESIGN.md.
+    public init(
+        store: StoreConfiguration, idempotencyRetentionMs: Int64 = 24 * 3_600_000,
+        defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
+        idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000
+    ) {
+        self.store = store
+        self.idempotencyRetentionMs = idempotencyRetentionMs
+        self.defaultHoldTTLMs = defaultHoldTTLMs
+        self.maxHoldTTLMs = maxHoldTTLMs
+        self.idleEvictionMs = idleEvictionMs
+        self.maxLoadedAccounts = maxLoadedAccounts
+    }
+}

@@ -1,0 +1,15 @@
+public import TallyCore
+public import TallyStore
+
+/// Why an engine call did not succeed: a business rejection, or an infrastructure failure.
+///
+/// Rejections change nothing and are part of the contract; infrastructure failures mean the
+/// call may be retried with the same idempotency key.
+public enum EngineError: Error, Sendable {
+    /// The rules refused the request.
+    case rejected(Rejection)
+    /// The store failed; nothing of the request was applied.
+    case storage(StoreError)
+    /// The write queue is full; retry after a short wait.
+    case overloaded
+}

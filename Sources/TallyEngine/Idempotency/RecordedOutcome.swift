@@ -1,0 +1,96 @@
+import TallyCore
+
+/// The first outcome of a keyed request, as stored for replay.
+///
+/// Encoded by hand as `|`-separated text because it is written on every debit, where a general
+/// encoder would cost more than the debit itself.
+enum RecordedOutcome: Sendable, Hashable {
+    case authorization(Authorization)
+    case credit(CreditReceipt)
+    case capture(CaptureReceipt)
+    case void(VoidReceipt)
+    case refund(RefundReceipt)
+    /// Account creation and updates replay as the account's current view.
+    case account
+    case rejection(Rejection)
+}
+
+extension RecordedOutcome {
+    func encoded() -> [UInt8] {
+        Array(fields.joined(separator: "|").utf8)
+    }
+
+    private var fields: [String] {
+        switch self {
+        case .authorization(let value):
+            ["a", String(value.id), value.kind.rawValue, value.account, String(value.cost),
+             String(value.expiresAtMs ?? -1)] + Self.fields(value.balance)
+        case .credit(let value):
+            ["c", String(value.entryID), String(value.lot?.id ?? -1), String(value.repaidDebt)]
+                + Self.fields(value.balance)
+        case .capture(let value):
+            ["p", String(value.holdID), String(value.debitID), String(value.captured), String(value.released)]
+                + Self.fields(value.balance)
+        case .void(let value):
+            ["v", String(value.holdID), String(value.released)] + Self.fields(value.balance)
+        case .refund(let value):
+            ["r", String(value.refundID), String(value.debitID), String(value.amount), String(value.totalRefunded)]
+                + Self.fields(value.balance)
+        case .account:
+            ["n"]
+        case .rejection(let rejection):
+            ["x"] + RejectionCoding.fields(rejection)
+        }
+    }
+
+    private static func fields(_ balance: Balance) -> [String] {
+        [balance.credits, balance.held, balance.debt, balance.available, balance.overdraftLimit].map { String($0) }
+    }
+
+    /// Decodes stored bytes; the lot of a credit receipt is looked up by the caller.
+    static func decode(_ bytes: [UInt8], lot: (LotID) -> Lot?) -> RecordedOutcome? {
+        let fields = String(decoding: bytes, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard let tag = fields.first else { return nil }
+        let numbers = fields.map { Int64($0) }
+        func balance(_ start: Int) -> Balance? {
+            guard fields.count >= start + 5, let credits = numbers[start], let held = numbers[start + 1],
+                let debt = numbers[start + 2], let available = numbers[start + 3], let limit = numbers[start + 4]
+            else { return nil }
+            return Balance(credits: credits, held: held, debt: debt, available: available, overdraftLimit: limit)
+        }
+        switch tag {
+        case "a":
+            guard fields.count == 11, let id = numbers[1], let kind = Authorization.Kind(rawValue: fields[2]),
+                let cost = numbers[4], let expiry = numbers[5], let balance = balance(6)
+            else { return nil }
+            return .authorization(Authorization(
+                id: id, kind: kind, account: fields[3], cost: cost, balance: balance,
+                expiresAtMs: expiry < 0 ? nil : expiry))
+        case "c":
+            guard fields.count == 9, let id = numbers[1], let lotID = numbers[2], let repaid = numbers[3],
+                let balance = balance(4)
+            else { return nil }
+            return .credit(CreditReceipt(entryID: id, lot: lotID < 0 ? nil : lot(lotID), repaidDebt: repaid, balance: balance))
+        case "p":
+            guard fields.count == 10, let hold = numbers[1], let debit = numbers[2], let captured = numbers[3],
+                let released = numbers[4], let balance = balance(5)
+            else { return nil }
+            return .capture(CaptureReceipt(holdID: hold, debitID: debit, captured: captured, released: released, balance: balance))
+        case "v":
+            guard fields.count == 8, let hold = numbers[1], let released = numbers[2], let balance = balance(3)
+            else { return nil }
+            return .void(VoidReceipt(holdID: hold, released: released, balance: balance))
+        case "r":
+            guard fields.count == 10, let id = numbers[1], let debit = numbers[2], let amount = numbers[3],
+                let total = numbers[4], let balance = balance(5)
+            else { return nil }
+            return .refund(RefundReceipt(refundID: id, debitID: debit, amount: amount, totalRefunded: total, balance: balance))
+        case "n":
+            return .account
+        case "x":
+            return RejectionCoding.decode(Array(fields.dropFirst())).map { .rejection($0) }
+        default:
+            return nil
+        }
+    }
+}

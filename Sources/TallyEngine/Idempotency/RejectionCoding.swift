@@ -1,0 +1,40 @@
+import TallyCore
+
+/// Stores a rejection as its code and associated numbers, for replay.
+enum RejectionCoding {
+    static func fields(_ rejection: Rejection) -> [String] {
+        switch rejection {
+        case .insufficientCredits(let available, let requested):
+            [rejection.code, String(available), String(requested)]
+        case .invalidAmount(let amount): [rejection.code, String(amount)]
+        case .invalidMetadata(let reason): [rejection.code, reason.replacingOccurrences(of: "|", with: "/")]
+        case .holdNotPending(let status): [rejection.code, status.rawValue]
+        case .refundExceedsDebit(let refundable): [rejection.code, String(refundable)]
+        default: [rejection.code]
+        }
+    }
+
+    static func decode(_ fields: [String]) -> Rejection? {
+        guard let code = fields.first else { return nil }
+        let number = fields.count > 1 ? Int64(fields[1]) : nil
+        switch code {
+        case "insufficient_credits":
+            guard fields.count == 3, let available = number, let requested = Int64(fields[2]) else { return nil }
+            return .insufficientCredits(available: available, requested: requested)
+        case "invalid_amount": return number.map { .invalidAmount($0) }
+        case "invalid_metadata": return fields.count > 1 ? .invalidMetadata(fields[1]) : nil
+        case "hold_not_pending":
+            return fields.count > 1 ? HoldStatus(rawValue: fields[1]).map { .holdNotPending($0) } : nil
+        case "refund_exceeds_debit": return number.map { .refundExceedsDebit(refundable: $0) }
+        default: return simple[code]
+        }
+    }
+
+    private static let simple: [String: Rejection] = Dictionary(
+        uniqueKeysWithValues: [
+            Rejection.accountNotFound, .accountExists, .accountSuspended, .accountClosed,
+            .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidHoldTTL,
+            .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound,
+            .invalidIdempotencyKey, .idempotencyKeyReused, .idempotencyKeyInFlight,
+        ].map { ($0.code, $0) })
+}

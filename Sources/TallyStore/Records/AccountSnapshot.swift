@@ -1,0 +1,127 @@
+public import TallyCore
+
+/// What the engine loads to bring an account into memory.
+public struct AccountSnapshot: Sendable {
+    public let state: AccountState
+    /// Idempotency keys still within retention, with their request fingerprints.
+    public let idempotencyKeys: [StoredKey]
+
+    /// A key as loaded: enough to detect a repeat without loading the stored response.
+    public struct StoredKey: Sendable {
+        public let key: String
+        public let fingerprint: [UInt8]
+        public let createdAtMs: Int64
+        /// The entry whose row holds the stored outcome; nil when it is in `idempotency`.
+        public let entryID: Int64?
+    }
+}
+
+extension Connection {
+    /// Loads an account with its lots, pending holds, last sequence and recent keys; nil if absent.
+    public func loadAccount(id: String, keysSinceMs: Int64) throws(StoreError) -> AccountSnapshot? {
+        guard let (account, debt) = try accountRow(id: id) else { return nil }
+        let lots = try self.lots(account: id)
+        let holds = try cached(Connection.holdColumns + " WHERE account_id = ? AND status = 'pending'")
+            .rows([id], Connection.hold)
+        let lastSeq = try cached("SELECT coalesce(max(seq), 0) FROM entries WHERE account_id = ?")
+            .rows([id]) { $0.int(0) }.first ?? 0
+        let keys = try idempotencyKeys(account: id, sinceMs: keysSinceMs)
+        let state = AccountState(
+            account: account, lots: lots, holds: holds.map(\.hold),
+            debt: debt, lastSeq: lastSeq)
+        return AccountSnapshot(state: state, idempotencyKeys: keys)
+    }
+
+    /// The account row and its debt; nil if absent.
+    public func accountRow(id: String) throws(StoreError) -> (Account, Credits)? {
+        try cached(Connection.accountColumns + " WHERE id = ?").rows([id], Connection.account).first
+    }
+
+    /// A page of accounts in id order, after `afterID`.
+    public func accounts(after afterID: String?, limit: Int) throws(StoreError) -> [(Account, Credits)] {
+        try cached(Connection.accountColumns + " WHERE id > ? ORDER BY id LIMIT ?")
+            .rows([afterID ?? "", limit], Connection.account)
+    }
+
+    /// The highest id any lot, hold or entry has taken, so the id sequence can continue after it.
+    public func highestAllocatedID() throws(StoreError) -> Int64 {
+        try cached(
+            """
+            SELECT max(coalesce((SELECT max(id) FROM entries), 0),
+                       coalesce((SELECT max(id) FROM lots), 0),
+                       coalesce((SELECT max(id) FROM holds), 0))
+            """
+        ).rows { $0.int(0) }.first ?? 0
+    }
+
+    /// The stored response of an earlier request with this key, from its entry or the table.
+    public func idempotencyResponse(account: String, key: String, entryID: Int64?) throws(StoreError) -> [UInt8]? {
+        if let entryID {
+            return try cached("SELECT response FROM entries WHERE id = ? AND idempotency_key = ?")
+                .rows([entryID, key]) { $0.blob(0) }.first
+        }
+        return try cached("SELECT response FROM idempotency WHERE account_id = ? AND key = ?")
+            .rows([account, key]) { $0.blob(0) }.first
+    }
+
+    /// The keys an account used since `sinceMs`, from its entries (newest first, stopping at
+    /// the cutoff) and from the table of entry-less outcomes.
+    func idempotencyKeys(account: String, sinceMs: Int64) throws(StoreError) -> [AccountSnapshot.StoredKey] {
+        var keys: [AccountSnapshot.StoredKey] = []
+        try cached(
+            """
+            SELECT idempotency_key, fingerprint, at_ms, id FROM entries
+            WHERE account_id = ? ORDER BY seq DESC
+            """
+        ).forEachRow([account]) { row throws(StoreError) in
+            // Entries are appended in time order, so the first one older than the cutoff ends
+            // the scan; a clock step back of up to an hour is tolerated.
+            if row.int(2) < sinceMs - 3_600_000 { return false }
+            if let key = row.optionalText(0), row.int(2) >= sinceMs {
+                keys.append(.init(key: key, fingerprint: row.blob(1), createdAtMs: row.int(2), entryID: row.int(3)))
+            }
+            return true
+        }
+        keys += try cached(
+            "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND created_at_ms >= ?"
+        ).rows([account, sinceMs]) {
+            AccountSnapshot.StoredKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
+        }
+        return keys
+    }
+
+    static let accountColumns = """
+        SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms FROM accounts
+        """
+
+    static func account(_ row: Statement) throws(StoreError) -> (Account, Credits) {
+        guard let status = AccountStatus(rawValue: row.text(1)) else { throw .corrupt("account status") }
+        let account = Account(
+            id: row.text(0), status: status, overdraftLimit: row.int(2),
+            metadata: try MetadataCoding.decode(row.text(4)), createdAtMs: row.int(5),
+            updatedAtMs: row.int(6))
+        return (account, row.int(3))
+    }
+
+    static func lot(_ row: Statement) throws(StoreError) -> Lot {
+        guard let source = LotSource(rawValue: row.text(1)) else { throw .corrupt("lot source") }
+        return Lot(
+                id: row.int(0), source: source, amount: row.int(2), remaining: row.int(3),
+                reserved: row.int(4), consumed: row.int(5), expired: row.int(6),
+                priority: Int(row.int(7)), expiresAtMs: row.optionalInt(8), createdAtMs: row.int(9),
+                reference: row.optionalText(10))
+    }
+}
+
+extension Connection {
+    /// Every lot of an account, spent or not.
+    public func lots(account: String) throws(StoreError) -> [Lot] {
+        try cached(
+            """
+            SELECT id, source, amount, remaining, reserved, consumed, expired, priority,
+                expires_at_ms, created_at_ms, reference
+            FROM lots WHERE account_id = ? ORDER BY id
+            """
+        ).rows([account], Connection.lot)
+    }
+}

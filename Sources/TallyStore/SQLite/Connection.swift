@@ -1,0 +1,84 @@
+import CTallySQLite
+
+/// SQLite's "copy this buffer now" destructor, which the C header defines as a cast macro Swift
+/// cannot import.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// One SQLite connection with its prepared-statement cache.
+///
+/// Not thread-safe: each connection belongs to exactly one thread (the writer, a reader or the
+/// checkpointer), which is what makes the `@unchecked Sendable` hand-over at creation safe.
+public final class Connection: @unchecked Sendable {
+    let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+
+    /// Opens (and creates if needed) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &db, flags, nil)
+        guard code == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw StoreError(code: code, message: message)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        // Readers and the checkpointer may meet the writer's locks at start and shutdown.
+        sqlite3_busy_timeout(db, 5_000)
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(StoreError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &error)
+        guard code == SQLITE_OK else {
+            let message = error.map { String(cString: $0) } ?? lastMessage
+            sqlite3_free(error)
+            throw StoreError(code: code, message: message, sql: sql)
+        }
+    }
+
+    /// Runs a pragma and returns its first column as text.
+    @discardableResult
+    public func pragma(_ text: String) throws(StoreError) -> String? {
+        let statement = try cached("PRAGMA \(text)")
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return statement.optionalText(0)
+    }
+
+    /// Returns the cached prepared statement for `sql`, preparing it on first use.
+    public func cached(_ sql: String) throws(StoreError) -> Statement {
+        if let statement = statements[sql] { return statement }
+        let statement = try Statement(connection: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
+    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The most recent error message SQLite reported on this connection.
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The number of rows the last statement changed.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+}

@@ -1,0 +1,123 @@
+/// The ordered, append-only list of schema changes; a shipped step is never edited.
+enum Migrations {
+    /// One named schema step.
+    struct Step {
+        let version: Int
+        let name: String
+        let sql: String
+    }
+
+    static let steps: [Step] = [
+        Step(version: 1, name: "ledger", sql: ledgerSchema)
+    ]
+
+    /// Applies every step not yet recorded, each in its own transaction.
+    static func migrate(_ connection: Connection, nowMs: Int64) throws(StoreError) {
+        try connection.execute(
+            """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)
+            """)
+        let applied = Set(
+            try connection.cached("SELECT version FROM schema_migrations").rows { $0.int(0) })
+        for step in steps where !applied.contains(Int64(step.version)) {
+            try connection.transaction { () throws(StoreError) in
+                try connection.execute(step.sql)
+                try connection.cached(
+                    "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)"
+                ).run(step.version, step.name, nowMs)
+            }
+        }
+    }
+
+    /// The highest version this build knows.
+    static var latestVersion: Int { steps.map(\.version).max() ?? 0 }
+
+    // Every CHECK repeats a ledger invariant so a wrong number cannot be stored even if the
+    // engine had a bug; ids come from one sequence, so INTEGER PRIMARY KEY appends in order.
+    // The idempotency key of a request that appended an entry lives in that entry's row: a
+    // separate table keyed by random keys dirties one B-tree page per request, which measured
+    // as the largest cost of a durable debit. Keys are looked up in memory (loaded per account
+    // from these rows); `idempotency` keeps only outcomes without an entry (denials, account
+    // changes).
+    private static let ledgerSchema = """
+        CREATE TABLE accounts (
+            id TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'closed')),
+            overdraft_limit INTEGER NOT NULL CHECK (overdraft_limit >= 0),
+            debt INTEGER NOT NULL CHECK (debt >= 0),
+            metadata TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE lots (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            remaining INTEGER NOT NULL CHECK (remaining >= 0),
+            reserved INTEGER NOT NULL CHECK (reserved >= 0),
+            consumed INTEGER NOT NULL CHECK (consumed >= 0),
+            expired INTEGER NOT NULL CHECK (expired >= 0),
+            priority INTEGER NOT NULL,
+            expires_at_ms INTEGER,
+            created_at_ms INTEGER NOT NULL,
+            reference TEXT,
+            CHECK (consumed + reserved + expired + remaining = amount)
+        );
+        CREATE INDEX lots_by_account ON lots (account_id);
+
+        CREATE TABLE holds (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            reservations TEXT NOT NULL,
+            uncovered INTEGER NOT NULL CHECK (uncovered >= 0),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'captured', 'voided', 'expired')),
+            created_at_ms INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL,
+            captured_amount INTEGER,
+            debit_id INTEGER,
+            settled_at_ms INTEGER,
+            operation TEXT,
+            metadata TEXT NOT NULL
+        );
+        CREATE INDEX holds_pending_by_account ON holds (account_id) WHERE status = 'pending';
+
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq > 0),
+            at_ms INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            available_after INTEGER NOT NULL,
+            postings TEXT NOT NULL,
+            reference_id INTEGER,
+            detail TEXT,
+            operation TEXT,
+            metadata TEXT NOT NULL,
+            idempotency_key TEXT,
+            fingerprint BLOB,
+            response BLOB
+        );
+        CREATE UNIQUE INDEX entries_by_account ON entries (account_id, seq);
+
+        CREATE TABLE debit_refunds (
+            debit_id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            refunded_lots TEXT NOT NULL,
+            refunded_debt INTEGER NOT NULL CHECK (refunded_debt >= 0)
+        );
+
+        CREATE TABLE idempotency (
+            account_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint BLOB NOT NULL,
+            response BLOB NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (account_id, key)
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,111 @@
+import CTallySQLite
+import Foundation
+
+/// How durable a commit is before it is acknowledged.
+public enum Durability: String, Sendable, CaseIterable {
+    /// The WAL is fsync'd on every commit: survives power loss.
+    case full
+    /// The WAL is synced only at checkpoints: survives a process crash, not an OS crash.
+    case normal
+}
+
+/// The settings of the SQLite store.
+public struct StoreConfiguration: Sendable {
+    public var path: String
+    public var durability: Durability
+    public var readerCount: Int
+    /// The writer's page cache; SQLite's default of 2 MiB makes every batch miss.
+    public var writerCacheKiB: Int
+    public var readerCacheKiB: Int
+    /// Bytes of the file to memory-map for reads (0 disables; an I/O error on a mapped page
+    /// becomes a signal instead of an error code).
+    public var mmapBytes: Int
+    public var maxBatch: Int
+    /// Queued mutations beyond which the engine sheds load.
+    public var queueLimit: Int
+    public var checkpointIntervalMs: Int
+
+    /// Creates a configuration with the defaults the benchmarks were run with.
+    public init(
+        path: String, durability: Durability = .full, readerCount: Int = 2,
+        writerCacheKiB: Int = 131_072, readerCacheKiB: Int = 16_384, mmapBytes: Int = 0,
+        maxBatch: Int = 8_192, queueLimit: Int = 65_536, checkpointIntervalMs: Int = 100
+    ) {
+        self.path = path
+        self.durability = durability
+        self.readerCount = readerCount
+        self.writerCacheKiB = writerCacheKiB
+        self.readerCacheKiB = readerCacheKiB
+        self.mmapBytes = mmapBytes
+        self.maxBatch = maxBatch
+        self.queueLimit = queueLimit
+        self.checkpointIntervalMs = checkpointIntervalMs
+    }
+}
+
+/// One open database: the single group-commit writer, a pool of readers and the checkpointer.
+///
+/// Open one per database file per process and pass it down.
+public final class Store: Sendable {
+    public let writer: GroupCommitWriter
+    public let readers: ReaderPool
+    private let checkpointer: Checkpointer
+    public let configuration: StoreConfiguration
+
+    /// Opens the database, migrates it to the latest schema and starts the threads.
+    public init(configuration: StoreConfiguration, nowMs: Int64) throws(StoreError) {
+        self.configuration = configuration
+        let writerConnection = try Store.open(configuration, cacheKiB: configuration.writerCacheKiB)
+        try Migrations.migrate(writerConnection, nowMs: nowMs)
+        // The checkpointer thread does this work; see Checkpointer.
+        try writerConnection.pragma("wal_autocheckpoint = 0")
+        var readerConnections: [Connection] = []
+        for _ in 0..<max(1, configuration.readerCount) {
+            readerConnections.append(
+                try Store.open(configuration, cacheKiB: configuration.readerCacheKiB))
+        }
+        let checkpointConnection = try Store.open(configuration, cacheKiB: 2_048)
+        writer = GroupCommitWriter(
+            connection: writerConnection, maxBatch: configuration.maxBatch,
+            queueLimit: configuration.queueLimit)
+        readers = ReaderPool(connections: readerConnections)
+        checkpointer = Checkpointer(
+            connection: checkpointConnection, intervalMs: configuration.checkpointIntervalMs)
+        writer.start()
+        checkpointer.start()
+    }
+
+    /// Commits what is queued, stops every thread and checkpoints the WAL into the file.
+    public func close() {
+        writer.stop()
+        readers.stop()
+        checkpointer.stop()
+    }
+
+    /// Opens a connection with every pragma set explicitly.
+    static func open(_ configuration: StoreConfiguration, cacheKiB: Int) throws(StoreError) -> Connection {
+        let connection = try Connection(path: configuration.path)
+        let mode = try connection.pragma("journal_mode = WAL")
+        guard mode?.lowercased() == "wal" else {
+            throw StoreError(code: 0, message: "the database could not switch to WAL mode")
+        }
+        // FULL fsyncs the WAL at every commit; NORMAL only at checkpoints (may lose the last
+        // commits on power loss, never on a process crash).
+        try connection.pragma("synchronous = \(configuration.durability == .full ? "FULL" : "NORMAL")")
+        try connection.pragma("cache_size = -\(cacheKiB)")
+        try connection.pragma("mmap_size = \(configuration.mmapBytes)")
+        try connection.pragma("foreign_keys = ON")
+        try connection.pragma("temp_store = MEMORY")
+        // Caps the WAL file left behind after a checkpoint resets it.
+        try connection.pragma("journal_size_limit = 67108864")
+        return connection
+    }
+
+    /// Opens a single connection for offline tools such as `tally verify`.
+    public static func openForInspection(path: String) throws(StoreError) -> Connection {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: SQLITE_CANTOPEN, message: "no database at \(path)")
+        }
+        return try Connection(path: path, readOnly: true)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// The single writer: a dedicated thread that drains queued mutations into one transaction per
+/// batch, commits with the configured durability, then completes every mutation in the batch.
+///
+/// Completions run only after COMMIT returned, so a caller is never told "done" before its
+/// change is durable. When a commit fails, every mutation of that batch fails, and the writer
+/// refuses further mutations of the same accounts until one arrives marked `resumesAccount`:
+/// the engine reloads those accounts from disk first, so memory never builds on a lost write.
+public final class GroupCommitWriter: @unchecked Sendable {
+    // `queue`, `stopping` and `statistics` are guarded by `condition`; `connection` and
+    // `refusedAccounts` are touched only by the writer thread.
+    private let condition = NSCondition()
+    private var queue: [StoreMutation] = []
+    private var stopping = false
+    private var finished = false
+    private var statistics = WriterStatistics()
+    private let connection: Connection
+    private var refusedAccounts: Set<String> = []
+    private let maxBatch: Int
+    private let queueLimit: Int
+
+    init(connection: Connection, maxBatch: Int, queueLimit: Int) {
+        self.connection = connection
+        self.maxBatch = maxBatch
+        self.queueLimit = queueLimit
+    }
+
+    /// Starts the writer thread.
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "tally-writer"
+        thread.qualityOfService = .userInitiated
+        thread.start()
+    }
+
+    /// Whether the queue has room; callers check before changing memory so they can refuse
+    /// work (back-pressure) without undoing anything.
+    public var hasCapacity: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count < queueLimit && !stopping
+    }
+
+    /// Queues a mutation; its completion runs on the writer thread after the commit.
+    public func submit(_ mutation: StoreMutation) {
+        condition.lock()
+        guard !stopping else {
+            condition.unlock()
+            mutation.completion(.failure(.closed))
+            return
+        }
+        queue.append(mutation)
+        if queue.count == 1 { condition.signal() }
+        condition.unlock()
+    }
+
+    /// A snapshot of the writer's counters.
+    public var currentStatistics: WriterStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        var snapshot = statistics
+        snapshot.queueDepth = queue.count
+        return snapshot
+    }
+
+    /// Commits what is queued, then stops the thread; later submissions fail with `closed`.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while let batch = nextBatch() {
+            commit(batch)
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func nextBatch() -> [StoreMutation]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        if queue.isEmpty { return nil }
+        if queue.count <= maxBatch {
+            var batch: [StoreMutation] = []
+            batch.reserveCapacity(queue.count)
+            swap(&batch, &queue)
+            return batch
+        }
+        let batch = Array(queue.prefix(maxBatch))
+        queue.removeFirst(maxBatch)
+        return batch
+    }
+
+    private func commit(_ batch: [StoreMutation]) {
+        var accepted: [StoreMutation] = []
+        accepted.reserveCapacity(batch.count)
+        for mutation in batch {
+            if mutation.resumesAccount { refusedAccounts.remove(mutation.account) }
+            if refusedAccounts.contains(mutation.account) {
+                mutation.completion(.failure(.accountReloading))
+            } else {
+                accepted.append(mutation)
+            }
+        }
+        guard !accepted.isEmpty else { return }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcome = write(accepted)
+        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        if case .failure = outcome {
+            for mutation in accepted { refusedAccounts.insert(mutation.account) }
+        }
+        record(batchSize: accepted.count, commitNanoseconds: elapsed, failed: outcome.isFailure)
+        for mutation in accepted { mutation.completion(outcome) }
+    }
+
+    private func write(_ batch: [StoreMutation]) -> Result<Void, StoreError> {
+        do {
+            try RowWriter(connection: connection).transaction(batch.lazy.map(\.changes))
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
+        condition.lock()
+        statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
+        condition.unlock()
+    }
+}
+
+extension Result {
+    fileprivate var isFailure: Bool {
+        if case .failure = self { return true }
+        return false
+    }
+}
+
+/// Counters describing the writer's batches, for metrics and the benchmark.
+public struct WriterStatistics: Sendable {
+    public var batches: Int = 0
+    public var mutations: Int = 0
+    public var failedBatches: Int = 0
+    public var largestBatch: Int = 0
+    public var totalCommitNanoseconds: UInt64 = 0
+    public var maxCommitNanoseconds: UInt64 = 0
+    public var queueDepth: Int = 0
+
+    mutating func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
+        batches += 1
+        mutations += batchSize
+        if failed { failedBatches += 1 }
+        largestBatch = max(largestBatch, batchSize)
+        totalCommitNanoseconds += commitNanoseconds
+        maxCommitNanoseconds = max(maxCommitNanoseconds, commitNanoseconds)
+    }
+}

@@ -1,0 +1,130 @@
+import TallyCore
+
+/// Writes the rows of store changes with the writer connection's cached statements.
+struct RowWriter {
+    let connection: Connection
+
+    /// Writes the changes of many mutations in one transaction, folding repeated row states.
+    func transaction(_ mutations: some Sequence<[StoreChange]>) throws(StoreError) {
+        try connection.transaction { () throws(StoreError) in
+            var folded = BatchRows()
+            for changes in mutations {
+                for change in changes { try folded.add(change, writer: self) }
+            }
+            try folded.flush(writer: self)
+        }
+    }
+
+    func put(account: Account, debt: Credits) throws(StoreError) {
+        try connection.cached(
+            """
+            INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+                overdraft_limit = excluded.overdraft_limit, debt = excluded.debt,
+                metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms
+            """
+        ).run(
+            account.id, account.status.rawValue, account.overdraftLimit, debt,
+            MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs)
+    }
+
+    func put(lot: Lot, account: String) throws(StoreError) {
+        try connection.cached(
+            """
+            INSERT INTO lots (id, account_id, source, amount, remaining, reserved, consumed, expired,
+                priority, expires_at_ms, created_at_ms, reference)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining,
+                reserved = excluded.reserved, consumed = excluded.consumed, expired = excluded.expired
+            """
+        ).run(
+            lot.id, account, lot.source.rawValue, lot.amount, lot.remaining, lot.reserved,
+            lot.consumed, lot.expired, lot.priority, lot.expiresAtMs, lot.createdAtMs,
+            lot.reference)
+    }
+
+    func put(hold: Hold, account: String) throws(StoreError) {
+        try connection.cached(
+            """
+            INSERT INTO holds (id, account_id, amount, reservations, uncovered, status, created_at_ms,
+                expires_at_ms, captured_amount, debit_id, settled_at_ms, operation, metadata)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET reservations = excluded.reservations,
+                uncovered = excluded.uncovered, status = excluded.status,
+                captured_amount = excluded.captured_amount, debit_id = excluded.debit_id,
+                settled_at_ms = excluded.settled_at_ms
+            """
+        ).run(
+            hold.id, account, hold.amount, LotAmountsCoding.encode(hold.reservations),
+            hold.uncovered, hold.status.rawValue, hold.createdAtMs, hold.expiresAtMs,
+            hold.capturedAmount, hold.debitID, hold.settledAtMs, hold.operation,
+            MetadataCoding.encode(hold.metadata))
+    }
+
+    func append(_ row: EntryRow) throws(StoreError) {
+        let entry = row.entry
+        try connection.cached(
+            """
+            INSERT INTO entries (id, account_id, seq, at_ms, kind, amount, available_after, postings,
+                reference_id, detail, operation, metadata, idempotency_key, fingerprint, response)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        ).run(
+            entry.id, row.account, entry.seq, entry.atMs, entry.kind.rawValue, entry.amount,
+            entry.availableAfter, row.postings, entry.referenceID, entry.detail, entry.operation,
+            row.metadata, row.stamp?.key, row.stamp?.fingerprint, row.stamp?.response)
+    }
+
+    func put(refunds debit: DebitRecord) throws(StoreError) {
+        try connection.cached(
+            """
+            INSERT INTO debit_refunds (debit_id, account_id, refunded_lots, refunded_debt)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (debit_id) DO UPDATE SET refunded_lots = excluded.refunded_lots,
+                refunded_debt = excluded.refunded_debt
+            """
+        ).run(debit.id, debit.account, LotAmountsCoding.encode(debit.refundedLots), debit.refundedDebt)
+    }
+
+    func put(idempotency record: IdempotencyRecord) throws(StoreError) {
+        // REPLACE: a row still on disk past its retention may be overwritten by a new request.
+        try connection.cached(
+            """
+            INSERT OR REPLACE INTO idempotency (account_id, key, fingerprint, response, created_at_ms)
+            VALUES (?, ?, ?, ?, ?)
+            """
+        ).run(record.account, record.key, record.fingerprint, record.response, record.createdAtMs)
+    }
+}
+
+/// The changes of one batch with repeated row states folded to the last one.
+///
+/// A hot account's lot is rewritten by every debit in a batch; writing it once per batch is
+/// what keeps one hot account fast.
+struct BatchRows {
+    private var accounts: [String: (Account, Credits)] = [:]
+    private var lots: [LotID: (String, Lot)] = [:]
+    private var holds: [HoldID: (String, Hold)] = [:]
+    private var refunds: [Int64: DebitRecord] = [:]
+
+    /// Writes appends at once and keeps the latest state of everything else.
+    mutating func add(_ change: StoreChange, writer: RowWriter) throws(StoreError) {
+        switch change {
+        case .appendEntry(let row): try writer.append(row)
+        case .putIdempotency(let record): try writer.put(idempotency: record)
+        case .putAccount(let account, let debt): accounts[account.id] = (account, debt)
+        case .putLot(let account, let lot): lots[lot.id] = (account, lot)
+        case .putHold(let account, let hold): holds[hold.id] = (account, hold)
+        case .putDebitRefunds(let debit): refunds[debit.id] = debit
+        }
+    }
+
+    /// Writes the folded row states.
+    func flush(writer: RowWriter) throws(StoreError) {
+        for (account, debt) in accounts.values { try writer.put(account: account, debt: debt) }
+        for (account, lot) in lots.values { try writer.put(lot: lot, account: account) }
+        for (account, hold) in holds.values { try writer.put(hold: hold, account: account) }
+        for debit in refunds.values { try writer.put(refunds: debit) }
+    }
+}

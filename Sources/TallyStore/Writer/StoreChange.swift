@@ -1,0 +1,61 @@
+public import TallyCore
+
+/// One row-level change the engine asks the store to make durable.
+public enum StoreChange: Sendable {
+    /// Creates or replaces the account row with its current settings and debt.
+    case putAccount(Account, debt: Credits)
+    /// Creates or replaces a lot row with its current split.
+    case putLot(account: String, Lot)
+    /// Creates or replaces a hold row with its current state.
+    case putHold(account: String, Hold)
+    /// Appends a ledger entry, with the idempotency key of its request if it had one.
+    case appendEntry(EntryRow)
+    /// Records what has been refunded of a debit.
+    case putDebitRefunds(DebitRecord)
+    /// Records the first outcome of a keyed request that appended no entry (a denial, an
+    /// account change).
+    case putIdempotency(IdempotencyRecord)
+}
+
+/// The stored outcome of a request made with an idempotency key.
+public struct IdempotencyRecord: Sendable, Hashable {
+    public let account: String
+    public let key: String
+    /// A digest of the request's canonical form.
+    public let fingerprint: [UInt8]
+    /// The serialized outcome, replayed as is.
+    public let response: [UInt8]
+    public let createdAtMs: Int64
+
+    /// Creates a record.
+    public init(
+        account: String, key: String, fingerprint: [UInt8], response: [UInt8], createdAtMs: Int64
+    ) {
+        self.account = account
+        self.key = key
+        self.fingerprint = fingerprint
+        self.response = response
+        self.createdAtMs = createdAtMs
+    }
+}
+
+/// All the changes one request made to one account, committed together or not at all.
+public struct StoreMutation: Sendable {
+    public let account: String
+    public let changes: [StoreChange]
+    /// True for the first mutation after the account was reloaded following a failed commit;
+    /// it lifts the writer's refusal of that account's mutations.
+    public let resumesAccount: Bool
+    let completion: @Sendable (Result<Void, StoreError>) -> Void
+
+    /// Creates a mutation; `completion` runs on the writer thread once the outcome is durable.
+    public init(
+        account: String, changes: [StoreChange], resumesAccount: Bool = false,
+        completion: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        self.account = account
+        self.changes = changes
+        self.resumesAccount = resumesAccount
+        self.completion = completion
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import TallyCore
+import TallyEngine
+import TallyStore
+
+/// The engine benchmark: C concurrent callers each authorize-and-debit 1 credit in a loop,
+/// each call with a fresh random idempotency key.
+struct EngineBench {
+    let settings: BenchSettings
+
+    init(_ settings: BenchSettings) { self.settings = settings }
+
+    func run() async throws -> BenchReport {
+        let engine = try Engine(configuration: EngineConfiguration(store: settings.storeConfiguration))
+        let accountCount = settings.hot ? 1 : settings.accounts
+        try await seed(engine, accounts: accountCount)
+        let before = engine.store.writer.currentStatistics
+        let started = monotonicNanoseconds()
+        let deadline = started + UInt64(settings.seconds) * 1_000_000_000
+        let samples = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+            for caller in 0..<settings.concurrency {
+                group.addTask { try await load(engine, caller: caller, accounts: accountCount, until: deadline) }
+            }
+            var all: [UInt64] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let elapsed = monotonicNanoseconds() - started
+        let after = engine.store.writer.currentStatistics
+        await engine.close()
+        let batches = max(1, after.batches - before.batches)
+        return BenchReport(
+            settings: settings, operations: samples.count, elapsedNanoseconds: elapsed,
+            latency: LatencySummary(nanoseconds: samples),
+            extra: [
+                "batches": String(batches),
+                "mean_batch": String((after.mutations - before.mutations) / batches),
+                "largest_batch": String(after.largestBatch),
+                "mean_commit_ms": String(Double((after.totalCommitNanoseconds - before.totalCommitNanoseconds) / UInt64(batches)) / 1e6),
+                "max_commit_ms": String(Double(after.maxCommitNanoseconds) / 1e6),
+            ])
+    }
+
+    private func seed(_ engine: Engine, accounts: Int) async throws {
+        let width = 256
+        for start in stride(from: 0, to: accounts, by: width) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in start..<min(accounts, start + width) {
+                    group.addTask {
+                        let id = "bench-\(index)"
+                        _ = try await engine.createAccount(NewAccount(id: id))
+                        _ = try await engine.addCredits(id, CreditRequest(amount: 1_000_000_000_000, source: .topup))
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    private func load(_ engine: Engine, caller: Int, accounts: Int, until deadline: UInt64) async throws -> [UInt64] {
+        var random = SplitMix64(seed: UInt64(caller) &* 0x9E37_79B9 &+ UInt64(getpid()))
+        var samples: [UInt64] = []
+        samples.reserveCapacity(1 << 16)
+        while true {
+            let start = monotonicNanoseconds()
+            if start >= deadline { return samples }
+            let account = "bench-\(Int(random.next() % UInt64(accounts)))"
+            _ = try await engine.authorize(AuthorizeRequest(account: account, cost: 1), idempotencyKey: random.key())
+            samples.append(monotonicNanoseconds() - start)
+        }
+    }
+}

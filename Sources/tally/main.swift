@@ -1,0 +1,41 @@
+import Foundation
+
+/// The `tally` command: dispatches to a subcommand and exits with its status.
+let commandLine = Array(CommandLine.arguments.dropFirst())
+let subcommand = commandLine.first ?? "help"
+let rest = Array(commandLine.dropFirst())
+
+let usage = """
+    usage: tally <command> [options]
+
+    commands:
+      \(VerifyCommand.usage)
+      \(BenchCommand.usage)
+      \(ChurnCommand.usage)
+      tally version
+      tally help
+    """
+
+do throws(UsageError) {
+    let status: Int32
+    switch subcommand {
+    case "verify":
+        status = try VerifyCommand.run(Arguments(rest, flagNames: []))
+    case "bench":
+        status = try await BenchCommand.run(Arguments(rest, flagNames: BenchCommand.flags))
+    case "churn":
+        status = try await ChurnCommand.run(Arguments(rest, flagNames: []))
+    case "version", "--version":
+        print("tally \(TallyVersion.current)")
+        status = 0
+    case "help", "--help", "-h":
+        print(usage)
+        status = 0
+    default:
+        throw UsageError("unknown command '\(subcommand)'")
+    }
+    exit(status)
+} catch {
+    printError("tally: \(error.message)\n\n\(usage)")
+    exit(2)
+}

@@ -1,0 +1,68 @@
+// Helpers shared by the engine tests: a temporary database per test, opening an engine on it,
+// running the ledger verifier, and catching rejections.
+import Foundation
+import TallyCore
+import TallyEngine
+import TallyStore
+import Testing
+
+/// A unique temporary directory holding one test's database; `remove()` deletes it.
+struct TempDatabase {
+    let directory: URL
+    var path: String { directory.appendingPathComponent("tally.db").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tally-engine-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// The instant every manual clock starts at (2023-11-14T22:13:20Z).
+let startMs: Int64 = 1_700_000_000_000
+
+/// Opens an engine on `path` with `normal` durability for speed.
+func openEngine(
+    _ path: String, clock: ManualClock, retentionMs: Int64 = 24 * 3_600_000
+) throws -> Engine {
+    let configuration = EngineConfiguration(
+        store: StoreConfiguration(path: path, durability: .normal), idempotencyRetentionMs: retentionMs)
+    return try Engine(configuration: configuration, clock: clock)
+}
+
+/// Runs the ledger verifier on the database file and returns what it found.
+func verifyLedger(_ path: String) throws -> (accounts: Int, violations: [LedgerVerifier.Violation]) {
+    try LedgerVerifier(connection: Connection(path: path)).verify()
+}
+
+/// The rejection `body` threw, or nil if it succeeded or failed otherwise.
+func rejection<T>(_ body: () async throws(EngineError) -> T) async -> Rejection? {
+    do {
+        _ = try await body()
+        return nil
+    } catch {
+        if case .rejected(let rejection) = error { return rejection }
+        return nil
+    }
+}
+
+/// Creates an account and tops it up with `credits` (if any).
+func openAccount(_ engine: Engine, _ id: String, credits: Credits = 0, overdraftLimit: Credits = 0) async throws {
+    _ = try await engine.createAccount(NewAccount(id: id, overdraftLimit: overdraftLimit))
+    if credits > 0 {
+        _ = try await engine.addCredits(id, CreditRequest(amount: credits, source: .topup))
+    }
+}
+
+/// Debits `cost` at once.
+@discardableResult
+func debit(_ engine: Engine, _ account: String, _ cost: Credits, key: String? = nil) async throws(EngineError) -> Replayable<Authorization> {
+    try await engine.authorize(AuthorizeRequest(account: account, cost: cost), idempotencyKey: key)
+}
+
+/// Holds `amount` for `ttlMs`.
+func hold(_ engine: Engine, _ account: String, _ amount: Credits, ttlMs: Int64 = 60_000) async throws(EngineError) -> Authorization {
+    try await engine.authorize(AuthorizeRequest(account: account, cost: amount, holdTTLMs: ttlMs)).value
+}
