@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "TallyCore"),
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
         .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
+        .target(name: "TallyHTTP"),
 
         // Executable
         .executableTarget(name: "tally", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )

@@ -96,8 +96,10 @@ public final class Store: Sendable {
         try connection.pragma("mmap_size = \(configuration.mmapBytes)")
         try connection.pragma("foreign_keys = ON")
         try connection.pragma("temp_store = MEMORY")
-        // Caps the WAL file left behind after a checkpoint resets it.
-        try connection.pragma("journal_size_limit = 67108864")
+        // Keeps the WAL file's size after a checkpoint resets it, up to 1 GiB: truncating it
+        // made every later commit extend the file again, and the kernel zeroing those fresh
+        // pages cost 18 % of the raw benchmark's CPU (perf, BENCHMARKS.md).
+        try connection.pragma("journal_size_limit = 1073741824")
         return connection
     }
 

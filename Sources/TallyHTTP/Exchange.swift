@@ -1,0 +1,40 @@
+/// One answer a connection owes, kept in request order until it can be written.
+struct Exchange {
+    /// What the answer is for.
+    enum Kind {
+        /// A request given to a handler.
+        case request(RequestInfo)
+        /// The `100 Continue` owed to a request that expects it.
+        case interimContinue
+        /// A request that could not be parsed or timed out; the connection closes after the answer.
+        case failure(HTTPParseError)
+    }
+
+    /// The facts about a request needed to write its answer and report it.
+    struct RequestInfo {
+        var method: String
+        var path: String
+        var isHead: Bool
+        var isHTTP10: Bool
+        var keepAlive: Bool
+        var startNs: UInt64
+        var bodyBytes: Int
+    }
+
+    var kind: Kind
+    /// The handler's response, nil while the handler runs; the other kinds are ready at once.
+    var response: HTTPResponse?
+
+    /// Whether the answer can be written now.
+    var isReady: Bool {
+        if case .request = kind { return response != nil }
+        return true
+    }
+
+    /// The plain-text response sent for a parse failure or timeout.
+    static func failureResponse(_ error: HTTPParseError) -> HTTPResponse {
+        HTTPResponse(
+            status: error.status, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]),
+            text: "\(error.status) \(error.reason)\n")
+    }
+}

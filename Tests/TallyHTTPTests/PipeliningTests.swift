@@ -1,0 +1,57 @@
+// Proves that pipelined requests are answered strictly in order, even when an early handler is
+// slow, and that a slow handler does not stop the loop from serving other connections.
+import Testing
+import TallyHTTP
+
+@Suite struct PipeliningTests {
+    @Test func answersThreePipelinedRequestsInOrder() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send(
+                "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhiGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
+            let responses = await client.readResponses(3)
+            #expect(responses.map(\.body) == ["GET /1 - ", "POST /2 - hi", "GET /3 - "])
+        }
+    }
+
+    @Test func keepsOrderWhenFirstHandlerIsSlow() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
+            let responses = await client.readResponses(3)
+            #expect(responses.map(\.body) == ["GET /slow - ", "GET /2 - ", "GET /3 - "])
+        }
+    }
+
+    @Test func slowHandlerDoesNotBlockOtherConnections() async throws {
+        try await withServer(eventLoopCount: 1) { _, port in
+            let slow = try RawClient(port: port)
+            slow.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+            let quick = try RawClient(port: port)
+            quick.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
+            // The quick answer arrives while the slow one is still pending on the same loop.
+            #expect(await quick.readResponse()?.body == "GET /quick - ")
+            #expect(await slow.readResponse()?.body == "GET /slow - ")
+        }
+    }
+
+    @Test func pausesAndResumesBeyondThePipelineLimit() async throws {
+        try await withServer(limits: HTTPLimits(maxPipelinedRequests: 4)) { _, port in
+            let client = try RawClient(port: port)
+            client.send((0..<20).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            let responses = await client.readResponses(20)
+            #expect(responses.map(\.body) == (0..<20).map { "GET /\($0) - " })
+        }
+    }
+
+    @Test func writesLargeResponsesThatNeedSeveralSends() async throws {
+        let size = 3 << 20
+        try await withServer(handler: { _ in HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: size)) }) {
+            _, port in
+            let client = try RawClient(port: port)
+            client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+            let responses = await client.readResponses(2)
+            #expect(responses.map(\.body.utf8.count) == [size, size])
+        }
+    }
+}

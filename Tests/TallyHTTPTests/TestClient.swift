@@ -1,0 +1,177 @@
+// A raw-socket HTTP client and server fixture for the tests, so they can send exact bytes.
+import Glibc
+import TallyHTTP
+
+/// A TCP client for sending exact bytes and reading raw answers.
+///
+/// Reads poll without blocking and sleep between tries, because a blocking read would hold one of
+/// the few cooperative threads that the server's async handlers need.
+final class RawClient {
+    let fd: Int32
+    private let timeoutMs: Int
+
+    /// Connects to 127.0.0.1 on the port, with reads giving up after `timeoutMs`.
+    init(port: Int, timeoutMs: Int = 5_000) throws {
+        self.timeoutMs = timeoutMs
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            Glibc.close(fd)
+            throw ClientError.connectFailed(errno)
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    /// Sends every byte of the text.
+    func send(_ text: String) {
+        send(Array(text.utf8))
+    }
+
+    /// Sends every byte.
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent <= 0 { return }
+            offset += sent
+        }
+    }
+
+    /// Reads until `count` complete responses arrived, the peer closed, or the timeout passed.
+    func readResponses(_ count: Int) async -> [RawResponse] {
+        var buffer: [UInt8] = []
+        var responses: [RawResponse] = []
+        while responses.count < count {
+            if let (response, used) = RawResponse.parse(buffer) {
+                responses.append(response)
+                buffer.removeFirst(used)
+                continue
+            }
+            guard let chunk = await readChunk() else { break }
+            buffer += chunk
+        }
+        return responses
+    }
+
+    /// Reads one response, or nil when none arrived.
+    func readResponse() async -> RawResponse? {
+        await readResponses(1).first
+    }
+
+    /// Whether the server closed the connection (read returns 0) before the timeout.
+    func isClosedByServer() async -> Bool {
+        while true {
+            switch await receive() {
+            case .bytes: continue
+            case .closed: return true
+            case .timedOut: return false
+            }
+        }
+    }
+
+    /// Reads whatever arrives next, nil on close or timeout.
+    func readChunk() async -> [UInt8]? {
+        if case .bytes(let bytes) = await receive() { return bytes }
+        return nil
+    }
+
+    private enum Received {
+        case bytes([UInt8])
+        case closed
+        case timedOut
+    }
+
+    private func receive() async -> Received {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var waitedMs = 0
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { return .bytes(Array(chunk[0..<count])) }
+            if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) { return .closed }
+            if waitedMs >= timeoutMs { return .timedOut }
+            try? await Task.sleep(for: .milliseconds(5))
+            waitedMs += 5
+        }
+    }
+
+    /// Closes the client's side.
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+}
+
+enum ClientError: Error {
+    case connectFailed(Int32)
+}
+
+/// A response as read off the wire.
+struct RawResponse {
+    var status: Int
+    var headers: [(String, String)]
+    var body: String
+
+    /// The first header value with this name, ignoring case.
+    func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    /// Parses one response from the front of the bytes, returning it and the bytes it used.
+    static func parse(_ bytes: [UInt8]) -> (RawResponse, Int)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard bytes.count >= 4,
+            let headEnd = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == separator })
+        else { return nil }
+        let head = String(decoding: bytes[0..<headEnd], as: UTF8.self)
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        let statusLine = lines.removeFirst().split(separator: " ")
+        let status = Int(statusLine[1]) ?? 0
+        let headers = lines.map { line -> (String, String) in
+            let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? String(parts[1].drop(while: { $0 == " " })) : "")
+        }
+        let bodyLength = status == 100 ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+        guard bytes.count >= headEnd + 4 + bodyLength else { return nil }
+        let body = String(decoding: bytes[(headEnd + 4)..<(headEnd + 4 + bodyLength)], as: UTF8.self)
+        return (RawResponse(status: status, headers: headers, body: body), headEnd + 4 + bodyLength)
+    }
+}
+
+/// Starts a server on an ephemeral port for one test and shuts it down afterwards.
+func withServer(
+    limits: HTTPLimits = HTTPLimits(), maxConnections: Int = 10_000, eventLoopCount: Int = 2,
+    handler: @escaping HTTPHandler = echoHandler,
+    _ body: (HTTPServer, Int) async throws -> Void
+) async throws {
+    let configuration = HTTPServerConfiguration(
+        host: "127.0.0.1", port: 0, eventLoopCount: eventLoopCount, limits: limits, maxConnections: maxConnections,
+        shutdownTimeoutMs: 5_000)
+    let server = HTTPServer(configuration: configuration, handler: handler)
+    let port = try server.start()
+    do {
+        try await body(server, port)
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+    await server.shutdown()
+}
+
+/// Answers with the method, path, query and body it saw, so tests can check routing.
+@Sendable func echoHandler(_ request: HTTPRequest) async -> HTTPResponse {
+    if request.path == "/slow" {
+        try? await Task.sleep(for: .milliseconds(300))
+    }
+    let text = "\(request.method) \(request.path) \(request.query ?? "-") \(String(decoding: request.body, as: UTF8.self))"
+    return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain")]), text: text)
+}
