@@ -24,12 +24,18 @@ public struct StoreConfiguration: Sendable {
     /// Queued mutations beyond which the engine sheds load.
     public var queueLimit: Int
     public var checkpointIntervalMs: Int
+    /// How long the oldest queued mutation may wait before new work is refused (load shedding).
+    public var maxQueueDelayMs: Int
+    /// Caps the database's size in pages (nil: no cap); reaching it fails commits like a full
+    /// disk, which is also how the tests exercise that path.
+    public var maxPageCount: Int?
 
     /// Creates a configuration with the defaults the benchmarks were run with.
     public init(
         path: String, durability: Durability = .full, readerCount: Int = 2,
         writerCacheKiB: Int = 131_072, readerCacheKiB: Int = 16_384, mmapBytes: Int = 0,
-        maxBatch: Int = 8_192, queueLimit: Int = 65_536, checkpointIntervalMs: Int = 100
+        maxBatch: Int = 8_192, queueLimit: Int = 65_536, checkpointIntervalMs: Int = 100,
+        maxQueueDelayMs: Int = 50, maxPageCount: Int? = nil
     ) {
         self.path = path
         self.durability = durability
@@ -40,6 +46,8 @@ public struct StoreConfiguration: Sendable {
         self.maxBatch = maxBatch
         self.queueLimit = queueLimit
         self.checkpointIntervalMs = checkpointIntervalMs
+        self.maxQueueDelayMs = maxQueueDelayMs
+        self.maxPageCount = maxPageCount
     }
 }
 
@@ -67,7 +75,8 @@ public final class Store: Sendable {
         let checkpointConnection = try Store.open(configuration, cacheKiB: 2_048)
         writer = GroupCommitWriter(
             connection: writerConnection, maxBatch: configuration.maxBatch,
-            queueLimit: configuration.queueLimit)
+            queueLimit: configuration.queueLimit,
+            maxQueueDelayNanoseconds: UInt64(configuration.maxQueueDelayMs) * 1_000_000)
         readers = ReaderPool(connections: readerConnections)
         checkpointer = Checkpointer(
             connection: checkpointConnection, intervalMs: configuration.checkpointIntervalMs)
@@ -95,6 +104,7 @@ public final class Store: Sendable {
         try connection.pragma("cache_size = -\(cacheKiB)")
         try connection.pragma("mmap_size = \(configuration.mmapBytes)")
         try connection.pragma("foreign_keys = ON")
+        if let pages = configuration.maxPageCount { try connection.pragma("max_page_count = \(pages)") }
         try connection.pragma("temp_store = MEMORY")
         // Keeps the WAL file's size after a checkpoint resets it, up to 1 GiB: truncating it
         // made every later commit extend the file again, and the kernel zeroing those fresh

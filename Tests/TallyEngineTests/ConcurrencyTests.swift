@@ -158,4 +158,54 @@ import Testing
         await engine.close()
         #expect(try verifyLedger(database.path).violations.isEmpty)
     }
+
+    @Test func captureAndVoidRacingOnOneHoldSettleItOnce() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let engine = try openEngine(database.path, clock: ManualClock(startMs: startMs))
+        try await openAccount(engine, "acct", credits: 1_000)
+        var holds: [HoldID] = []
+        for _ in 0..<50 { holds.append(try await hold(engine, "acct", 10)) .map(\.id) ?? 0 }
+
+        let winners = await withTaskGroup(of: (HoldID, String?).self) { group in
+            for id in holds {
+                group.addTask { ((id, try? await engine.capture(hold: id, amount: 6).value).1 != nil ? (id, "capture") : (id, nil)) }
+                group.addTask { (try? await engine.void(hold: id)) != nil ? (id, "void") : (id, nil) }
+            }
+            var winners: [HoldID: [String]] = [:]
+            for await (id, won) in group { if let won { winners[id, default: []].append(won) } }
+            return winners
+        }
+
+        var captured = 0
+        for id in holds {
+            #expect(winners[id]?.count == 1, "hold \(id): \(winners[id] ?? [])")
+            if winners[id] == ["capture"] { captured += 1 }
+        }
+        let balance = try await engine.account("acct").balance
+        #expect(balance.held == 0 && balance.available == 1_000 - 6 * Credits(captured))
+        await engine.close()
+        #expect(try verifyLedger(database.path).violations.isEmpty)
+    }
+
+    @Test func concurrentRefundsNeverExceedTheDebit() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let engine = try openEngine(database.path, clock: ManualClock(startMs: startMs))
+        try await openAccount(engine, "acct", credits: 100)
+        let debitID = try await debit(engine, "acct", 100).value.id
+
+        let refunded = await withTaskGroup(of: Credits.self) { group in
+            for _ in 0..<30 {
+                group.addTask { (try? await engine.refund(debit: debitID, amount: 7).value.amount) ?? 0 }
+            }
+            return await group.reduce(0, +)
+        }
+
+        #expect(refunded == 98)
+        #expect(try await engine.debit(debitID).refunded == 98)
+        #expect(try await engine.account("acct").balance.available == 98)
+        await engine.close()
+        #expect(try verifyLedger(database.path).violations.isEmpty)
+    }
 }

@@ -269,7 +269,9 @@ struct ReferenceWallet {
     mutating func update(suspend: Bool?, overdraftLimit limit: Int64?, now: Int64) -> Result<Void, Rejection> {
         passTime(to: now)
         if let limit {
-            guard (0...Self.maxAmount).contains(limit), limit >= -available else { return .failure(.invalidOverdraftLimit) }
+            // What is already drawn on the line (debt, holds reserved against it) stays covered,
+            // which keeps invariant 3 (debt ≤ limit, available ≥ −limit).
+            guard (0...Self.maxAmount).contains(limit), limit >= debt + uncovered else { return .failure(.invalidOverdraftLimit) }
         }
         if let suspend { suspended = suspend }
         if let limit { overdraftLimit = limit }

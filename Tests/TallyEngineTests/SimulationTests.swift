@@ -186,9 +186,9 @@ final class Simulation {
     private func cost() -> Credits {
         switch rng.below(100) {
         case 0..<85: rng.amount(1...40)
-        case 85..<95: rng.amount(41...400)
+        case 85..<95: rng.amount(41...200)
         case 95..<98: rng.amount(-2...0)
-        default: rng.amount(401...3_000)
+        default: rng.amount(201...1_000)
         }
     }
 
@@ -196,13 +196,13 @@ final class Simulation {
         switch rng.below(100) {
         case 0..<2: 999
         case 2..<4: ReferenceWallet.maxHoldTTL + 1
-        case 4..<60: rng.amount(1_000...60_000)
-        default: rng.amount(60_001...1_800_000)
+        case 4..<30: rng.amount(1_000...60_000)
+        default: rng.amount(60_001...7_200_000)
         }
     }
 
     private func creditRequest() -> CreditRequest {
-        let amount = rng.chance(3) ? 0 : (rng.chance(85) ? rng.amount(1...300) : rng.amount(301...5_000))
+        let amount = rng.chance(3) ? 0 : (rng.chance(88) ? rng.amount(1...100) : rng.amount(101...1_000))
         let source: LotSource = [.topup, .topup, .topup, .grant, .grant, .pack, .allowance][rng.below(7)]
         let priority: Int? = switch rng.below(100) {
         case 0..<60: nil
@@ -261,11 +261,9 @@ final class Simulation {
 
     private func updateCall(_ account: Int) -> Call {
         let model = wallets[account].model
-        if model.suspended { return .update(suspend: rng.chance(80) ? false : nil, limit: nil) }
-        if rng.chance(20) { return .update(suspend: true, limit: nil) }
-        // Never below the current debt: see the known issue in EngineBehaviourTests.
-        let limit = max(model.debt, rng.amount(0...300))
-        return .update(suspend: nil, limit: limit)
+        if model.suspended { return .update(suspend: rng.chance(90) ? false : nil, limit: nil) }
+        if rng.chance(8) { return .update(suspend: true, limit: nil) }
+        return .update(suspend: nil, limit: rng.chance(10) ? model.debt + model.uncovered : rng.amount(0...300))
     }
 
     // MARK: Engine and model side by side
@@ -403,7 +401,7 @@ final class Simulation {
             case .failure(let rejection):
                 guard answer == .rejected(rejection) else { throw mismatch("rejection \(rejection)") }
             case .success:
-                guard answer == .updated else { throw mismatch("update applied") }
+                guard answer == .updated else { throw mismatch("update applied, \(Self.describe(wallet.model))") }
             }
         }
         wallets[account] = wallet

@@ -14,6 +14,7 @@ extension AccountState {
         guard refundable > 0 else { throw .refundExceedsDebit(refundable: 0) }
         try CreditLimits.validate(requested)
         guard requested <= refundable else { throw .refundExceedsDebit(refundable: refundable) }
+        _ = try CreditLimits.sum(credits + held + debt, requested)
         var updated = debit
         var left = requested
         var draft = EntryDraft(id: context.ids.next(), kind: .refund, referenceID: debit.id)

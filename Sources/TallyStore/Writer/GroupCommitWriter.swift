@@ -12,6 +12,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     // `refusedAccounts` are touched only by the writer thread.
     private let condition = NSCondition()
     private var queue: [StoreMutation] = []
+    /// When the oldest mutation still queued or being committed arrived.
+    private var oldestWaitingSince: UInt64?
     private var stopping = false
     private var finished = false
     private var statistics = WriterStatistics()
@@ -19,11 +21,13 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private var refusedAccounts: Set<String> = []
     private let maxBatch: Int
     private let queueLimit: Int
+    private let maxQueueDelayNanoseconds: UInt64
 
-    init(connection: Connection, maxBatch: Int, queueLimit: Int) {
+    init(connection: Connection, maxBatch: Int, queueLimit: Int, maxQueueDelayNanoseconds: UInt64) {
         self.connection = connection
         self.maxBatch = maxBatch
         self.queueLimit = queueLimit
+        self.maxQueueDelayNanoseconds = maxQueueDelayNanoseconds
     }
 
     /// Starts the writer thread.
@@ -34,12 +38,15 @@ public final class GroupCommitWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Whether the queue has room; callers check before changing memory so they can refuse
-    /// work (back-pressure) without undoing anything.
+    /// Whether new work should be taken: the queue has room and its oldest mutation has not
+    /// waited past the delay bound. Callers check before changing memory, so refusing work
+    /// (back-pressure) undoes nothing.
     public var hasCapacity: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return queue.count < queueLimit && !stopping
+        guard queue.count < queueLimit, !stopping else { return false }
+        guard let since = oldestWaitingSince else { return true }
+        return DispatchTime.now().uptimeNanoseconds - since < maxQueueDelayNanoseconds
     }
 
     /// Queues a mutation; its completion runs on the writer thread after the commit.
@@ -51,7 +58,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         queue.append(mutation)
-        if queue.count == 1 { condition.signal() }
+        if queue.count == 1 {
+            if oldestWaitingSince == nil { oldestWaitingSince = DispatchTime.now().uptimeNanoseconds }
+            condition.signal()
+        }
         condition.unlock()
     }
 
@@ -132,6 +142,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     private func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
         condition.lock()
+        // The next batch's mutations have waited since this one started at the latest.
+        oldestWaitingSince = queue.isEmpty ? nil : DispatchTime.now().uptimeNanoseconds - commitNanoseconds
         statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
         condition.unlock()
     }

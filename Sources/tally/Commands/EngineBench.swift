@@ -17,13 +17,17 @@ struct EngineBench {
         let before = engine.store.writer.currentStatistics
         let started = monotonicNanoseconds()
         let deadline = started + UInt64(settings.seconds) * 1_000_000_000
-        let samples = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+        let (samples, shed) = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
             for caller in 0..<settings.concurrency {
                 group.addTask { try await load(engine, caller: caller, accounts: accountCount, until: deadline) }
             }
             var all: [UInt64] = []
-            for try await part in group { all += part }
-            return all
+            var shed = 0
+            for try await part in group {
+                all += part.0
+                shed += part.1
+            }
+            return (all, shed)
         }
         let elapsed = monotonicNanoseconds() - started
         let after = engine.store.writer.currentStatistics
@@ -34,6 +38,7 @@ struct EngineBench {
             latency: LatencySummary(nanoseconds: samples),
             extra: [
                 "batches": String(batches),
+                "shed": String(shed),
                 "mean_batch": String((after.mutations - before.mutations) / batches),
                 "largest_batch": String(after.largestBatch),
                 "mean_commit_ms": String(Double((after.totalCommitNanoseconds - before.totalCommitNanoseconds) / UInt64(batches)) / 1e6),
@@ -57,16 +62,32 @@ struct EngineBench {
         }
     }
 
-    private func load(_ engine: Engine, caller: Int, accounts: Int, until deadline: UInt64) async throws -> [UInt64] {
+    /// One caller's loop; returns its latencies and how many calls were shed as overloaded.
+    private func load(_ engine: Engine, caller: Int, accounts: Int, until deadline: UInt64) async throws -> ([UInt64], Int) {
         var random = SplitMix64(seed: UInt64(caller) &* 0x9E37_79B9 &+ UInt64(getpid()))
         var samples: [UInt64] = []
         samples.reserveCapacity(1 << 16)
+        var shed = 0
         while true {
             let start = monotonicNanoseconds()
-            if start >= deadline { return samples }
+            if start >= deadline { return (samples, shed) }
             let account = "bench-\(Int(random.next() % UInt64(accounts)))"
-            _ = try await engine.authorize(AuthorizeRequest(account: account, cost: 1), idempotencyKey: random.key())
-            samples.append(monotonicNanoseconds() - start)
+            let key = random.key()
+            let outcome: Result<Void, EngineError>
+            do throws(EngineError) {
+                _ = try await engine.authorize(AuthorizeRequest(account: account, cost: 1), idempotencyKey: key)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success: samples.append(monotonicNanoseconds() - start)
+            case .failure(.overloaded):
+                // A shed call is what an HTTP client sees as 503 + Retry-After: back off briefly.
+                shed += 1
+                try await Task.sleep(for: .milliseconds(1))
+            case .failure(let error): throw error
+            }
         }
     }
 }

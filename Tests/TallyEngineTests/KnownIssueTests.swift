@@ -1,0 +1,43 @@
+// Engine behaviours that contradict DESIGN.md as written, pinned with `withKnownIssue`: the tests
+// pass while the issue exists and fail (known issue not recorded) once it is fixed.
+import TallyCore
+import TallyEngine
+import TallyStore
+import Testing
+
+@Suite struct KnownIssueTests {
+    /// DESIGN §2 Idempotency: a repeat "returns the stored response". A replayed top-up shows the
+    /// lot as it is now (remaining 70), not as the first answer showed it (remaining 100).
+    @Test func aReplayedTopUpShowsTheLotAsItWasAnswered() async throws {
+        let harness = try Harness()
+        let engine = harness.engine
+        try await openAccount(engine, "acct")
+        let first = try await engine.addCredits("acct", CreditRequest(amount: 100, source: .topup), idempotencyKey: "c1")
+        try await debit(engine, "acct", 30)
+
+        let again = try await engine.addCredits("acct", CreditRequest(amount: 100, source: .topup), idempotencyKey: "c1")
+
+        #expect(again.replayed)
+        withKnownIssue("replayed CreditReceipt.lot is re-read from the lots table") {
+            #expect(again.value == first.value)
+        }
+        try await harness.finish()
+    }
+
+    /// DESIGN §2 Hold: a hold not settled by its expires_at "is released by the engine". Until the
+    /// account is touched again, `engine.hold(id)` still says pending (no scheduler sweeps holds).
+    @Test func anExpiredHoldReadsExpiredWithoutTouchingTheAccount() async throws {
+        let harness = try Harness()
+        let engine = harness.engine
+        try await openAccount(engine, "acct", credits: 100)
+        let held = try await hold(engine, "acct", 40, ttlMs: 10_000)
+        harness.clock.advance(byMs: 11_000)
+
+        let status = try await engine.hold(held.id).hold.status
+
+        withKnownIssue("engine.hold(id) reads the stored row; expiry is applied only on account access") {
+            #expect(status == .expired)
+        }
+        try await harness.finish()
+    }
+}
