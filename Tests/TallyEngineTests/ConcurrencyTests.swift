@@ -165,11 +165,11 @@ import Testing
         let engine = try openEngine(database.path, clock: ManualClock(startMs: startMs))
         try await openAccount(engine, "acct", credits: 1_000)
         var holds: [HoldID] = []
-        for _ in 0..<50 { holds.append(try await hold(engine, "acct", 10)) .map(\.id) ?? 0 }
+        for _ in 0..<50 { holds.append(try await hold(engine, "acct", 10).id) }
 
         let winners = await withTaskGroup(of: (HoldID, String?).self) { group in
             for id in holds {
-                group.addTask { ((id, try? await engine.capture(hold: id, amount: 6).value).1 != nil ? (id, "capture") : (id, nil)) }
+                group.addTask { (try? await engine.capture(hold: id, amount: 6)) != nil ? (id, "capture") : (id, nil) }
                 group.addTask { (try? await engine.void(hold: id)) != nil ? (id, "void") : (id, nil) }
             }
             var winners: [HoldID: [String]] = [:]

@@ -131,6 +131,27 @@ final class Harness {
         try await harness.finish()
     }
 
+    @Test func keysAndHoldsSurviveEvictionFromMemory() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let configuration = EngineConfiguration(
+            store: StoreConfiguration(path: database.path, durability: .normal), idleEvictionMs: 0)
+        let engine = try Engine(configuration: configuration, clock: ManualClock(startMs: startMs))
+        try await openAccount(engine, "acct", credits: 100)
+        let first = try await debit(engine, "acct", 10, key: "k1")
+        let held = try await hold(engine, "acct", 5)
+        // The sweep runs about once a second; wait (bounded) until it has evicted the idle account.
+        for _ in 0..<100 where engine.loadedAccounts > 0 { try await Task.sleep(for: .milliseconds(100)) }
+
+        let again = try await debit(engine, "acct", 10, key: "k1")
+        let captured = try await engine.capture(hold: held.id).value
+
+        #expect(again.replayed && again.value == first.value)
+        #expect(captured.balance.available == 85)
+        await engine.close()
+        #expect(try verifyLedger(database.path).violations.isEmpty)
+    }
+
     @Test func invalidKeysAreRefused() async throws {
         let harness = try Harness()
         let engine = harness.engine
