@@ -2,8 +2,16 @@ public import TallyCore
 import TallyStore
 
 extension Engine {
-    /// A hold with its account, as stored.
+    /// A hold with its account; a pending hold past its expiry is released first, so the
+    /// answer never shows a hold as pending after its `expires_at`.
     public func hold(_ id: HoldID) async throws(EngineError) -> HoldView {
+        let found = try await storedHold(id)
+        guard found.hold.status == .pending, found.hold.expiresAtMs <= clock.nowMs() else { return found }
+        _ = try await account(found.account)
+        return try await storedHold(id)
+    }
+
+    private func storedHold(_ id: HoldID) async throws(EngineError) -> HoldView {
         guard let found = try await read({ connection throws(StoreError) in try connection.hold(id: id) }) else {
             throw .rejected(.holdNotFound)
         }

@@ -171,8 +171,8 @@ final class Simulation {
         case 10..<16: try await replay(account)
         case 16..<18: try await reuseKey(account)
         case 18..<19: try await unknownThings()
-        case 19..<33: try await apply(.credit(creditRequest()), to: account)
-        case 33..<55: try await apply(.debit(cost()), to: account)
+        case 19..<28: try await apply(.credit(creditRequest()), to: account)
+        case 28..<55: try await apply(.debit(cost()), to: account)
         case 55..<68: try await apply(.hold(cost(), ttlMs: holdTTL()), to: account)
         case 68..<78: try await apply(captureCall(account), to: account)
         case 78..<84: try await apply(voidCall(account), to: account)
@@ -358,6 +358,7 @@ final class Simulation {
                     Self.matches(value.balance, wallet.model)
                 else { throw mismatch("debit approved, \(Self.describe(wallet.model))") }
                 wallet.debitIDs.append(value.id)
+                if wallet.model.charges.last?.debt ?? 0 > 0 { counts["debit into debt", default: 0] += 1 }
             }
         case .hold(let amount, let ttl):
             switch wallet.model.hold(amount, ttl: ttl, now: time) {
@@ -368,6 +369,7 @@ final class Simulation {
                     value.expiresAtMs == time + ttl, Self.matches(value.balance, wallet.model)
                 else { throw mismatch("hold approved, \(Self.describe(wallet.model))") }
                 wallet.holdIDs.append(value.id)
+                if wallet.model.reservations.last?.uncovered ?? 0 > 0 { counts["hold against overdraft", default: 0] += 1 }
             }
         case .capture(let hold, let amount):
             switch wallet.model.capture(hold, amount: amount, now: time) {
@@ -378,6 +380,8 @@ final class Simulation {
                     Self.matches(value.balance, wallet.model)
                 else { throw mismatch("capture of \(captured) releasing \(released), \(Self.describe(wallet.model))") }
                 wallet.debitIDs.append(value.debitID)
+                let held = wallet.model.reservations[hold].amount
+                counts[captured < held ? "capture less" : captured == held ? "capture equal" : "capture more", default: 0] += 1
             }
         case .void(let hold):
             switch wallet.model.void(hold, now: time) {
@@ -388,6 +392,7 @@ final class Simulation {
                 else { throw mismatch("void releasing \(released), \(Self.describe(wallet.model))") }
             }
         case .refund(let debit, let amount):
+            let expiredBefore = wallet.model.parcels.reduce(0) { $0 + $1.expired }
             switch wallet.model.refund(debit, amount: amount, now: time) {
             case .failure(let rejection):
                 guard answer == .rejected(rejection) else { throw mismatch("rejection \(rejection)") }
@@ -395,6 +400,7 @@ final class Simulation {
                 guard case .refund(let value) = answer, value.amount == refunded, value.totalRefunded == total,
                     Self.matches(value.balance, wallet.model)
                 else { throw mismatch("refund of \(refunded) (total \(total)), \(Self.describe(wallet.model))") }
+                if wallet.model.parcels.reduce(0, { $0 + $1.expired }) > expiredBefore { counts["refund to expired lot", default: 0] += 1 }
             }
         case .update(let suspend, let limit):
             switch wallet.model.update(suspend: suspend, overdraftLimit: limit, now: time) {

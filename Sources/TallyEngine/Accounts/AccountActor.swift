@@ -191,18 +191,17 @@ actor AccountActor {
         let id = self.id
         let key = request.key
         let entryID = earlier.entryID
-        let stored: (bytes: [UInt8]?, lots: [Lot])
+        let stored: [UInt8]?
         do throws(StoreError) {
             stored = try await context.store.readers.read { connection throws(StoreError) in
-                let bytes = try connection.idempotencyResponse(account: id, key: key, entryID: entryID)
-                return (bytes, try connection.lots(account: id))
+                try connection.idempotencyResponse(account: id, key: key, entryID: entryID)
             }
         } catch {
             throw .engine(.storage(error))
         }
-        guard let bytes = stored.bytes,
-            let outcome = RecordedOutcome.decode(bytes, lot: { lotID in stored.lots.first { $0.id == lotID } })
-        else { throw .engine(.storage(.corrupt("idempotency record for key \(key)"))) }
+        guard let stored, let outcome = RecordedOutcome.decode(stored) else {
+            throw .engine(.storage(.corrupt("idempotency record for key \(key)")))
+        }
         if case .rejection(let rejection) = outcome { throw .engine(.rejected(rejection)) }
         guard let value = decode(outcome) else { throw .engine(.rejected(.idempotencyKeyReused)) }
         return Replayable(value: value, replayed: true)

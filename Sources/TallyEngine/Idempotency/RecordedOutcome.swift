@@ -26,8 +26,8 @@ extension RecordedOutcome {
             ["a", String(value.id), value.kind.rawValue, value.account, String(value.cost),
              String(value.expiresAtMs ?? -1)] + Self.fields(value.balance)
         case .credit(let value):
-            ["c", String(value.entryID), String(value.lot?.id ?? -1), String(value.repaidDebt)]
-                + Self.fields(value.balance)
+            ["c", String(value.entryID), String(value.repaidDebt)] + Self.fields(value.balance)
+                + (value.lot.map(Self.fields) ?? [])
         case .capture(let value):
             ["p", String(value.holdID), String(value.debitID), String(value.captured), String(value.released)]
                 + Self.fields(value.balance)
@@ -43,12 +43,31 @@ extension RecordedOutcome {
         }
     }
 
+    /// A lot as answered at creation: its static fields (the split was all `remaining`), with
+    /// the reference last because it may itself contain the separator.
+    private static func fields(_ lot: Lot) -> [String] {
+        [String(lot.id), lot.source.rawValue, String(lot.amount), String(lot.priority),
+         String(lot.expiresAtMs ?? -1), String(lot.createdAtMs), lot.reference == nil ? "-" : "+" + lot.reference!]
+    }
+
+    private static func lot(_ fields: ArraySlice<String>) -> Lot? {
+        let values = Array(fields)
+        guard values.count >= 7, let id = Int64(values[0]), let source = LotSource(rawValue: values[1]),
+            let amount = Int64(values[2]), let priority = Int(values[3]), let expiry = Int64(values[4]),
+            let created = Int64(values[5])
+        else { return nil }
+        let referenceText = values[6...].joined(separator: "|")
+        return Lot(
+            id: id, source: source, amount: amount, priority: priority, expiresAtMs: expiry < 0 ? nil : expiry,
+            createdAtMs: created, reference: referenceText.hasPrefix("+") ? String(referenceText.dropFirst()) : nil)
+    }
+
     private static func fields(_ balance: Balance) -> [String] {
         [balance.credits, balance.held, balance.debt, balance.available, balance.overdraftLimit].map { String($0) }
     }
 
-    /// Decodes stored bytes; the lot of a credit receipt is looked up by the caller.
-    static func decode(_ bytes: [UInt8], lot: (LotID) -> Lot?) -> RecordedOutcome? {
+    /// Decodes stored bytes.
+    static func decode(_ bytes: [UInt8]) -> RecordedOutcome? {
         let fields = String(decoding: bytes, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard let tag = fields.first else { return nil }
         let numbers = fields.map { Int64($0) }
@@ -67,10 +86,12 @@ extension RecordedOutcome {
                 id: id, kind: kind, account: fields[3], cost: cost, balance: balance,
                 expiresAtMs: expiry < 0 ? nil : expiry))
         case "c":
-            guard fields.count == 9, let id = numbers[1], let lotID = numbers[2], let repaid = numbers[3],
-                let balance = balance(4)
+            guard fields.count == 8 || fields.count >= 15, let id = numbers[1], let repaid = numbers[2],
+                let balance = balance(3)
             else { return nil }
-            return .credit(CreditReceipt(entryID: id, lot: lotID < 0 ? nil : lot(lotID), repaidDebt: repaid, balance: balance))
+            let lot = fields.count > 8 ? Self.lot(fields[8...]) : nil
+            guard fields.count == 8 || lot != nil else { return nil }
+            return .credit(CreditReceipt(entryID: id, lot: lot, repaidDebt: repaid, balance: balance))
         case "p":
             guard fields.count == 10, let hold = numbers[1], let debit = numbers[2], let captured = numbers[3],
                 let released = numbers[4], let balance = balance(5)

@@ -1,11 +1,11 @@
-// Engine behaviours that contradict DESIGN.md as written, pinned with `withKnownIssue`: the tests
-// pass while the issue exists and fail (known issue not recorded) once it is fixed.
+// Proves two answers match DESIGN.md exactly: a replayed top-up repeats the first answer (not the
+// lot as it is now), and reading a hold past its expiry shows it expired without other traffic.
 import TallyCore
 import TallyEngine
 import TallyStore
 import Testing
 
-@Suite struct KnownIssueTests {
+@Suite struct ReplayAndExpiryReadTests {
     /// DESIGN §2 Idempotency: a repeat "returns the stored response". A replayed top-up shows the
     /// lot as it is now (remaining 70), not as the first answer showed it (remaining 100).
     @Test func aReplayedTopUpShowsTheLotAsItWasAnswered() async throws {
@@ -18,9 +18,7 @@ import Testing
         let again = try await engine.addCredits("acct", CreditRequest(amount: 100, source: .topup), idempotencyKey: "c1")
 
         #expect(again.replayed)
-        withKnownIssue("replayed CreditReceipt.lot is re-read from the lots table") {
-            #expect(again.value == first.value)
-        }
+        #expect(again.value == first.value)
         try await harness.finish()
     }
 
@@ -35,9 +33,7 @@ import Testing
 
         let status = try await engine.hold(held.id).hold.status
 
-        withKnownIssue("engine.hold(id) reads the stored row; expiry is applied only on account access") {
-            #expect(status == .expired)
-        }
+        #expect(status == .expired)
         try await harness.finish()
     }
 }

@@ -1,0 +1,57 @@
+import TallyCore
+import TallyEngine
+
+/// The one place where engine outcomes become HTTP statuses and problem codes.
+extension Problem {
+    /// The problem for an engine failure: a rejection, a storage failure or overload.
+    init(_ error: EngineError) {
+        switch error {
+        case .rejected(let rejection):
+            self.init(rejection)
+        case .storage:
+            // The store's message may name tables or paths; it goes to the log, not the client.
+            self.init(
+                status: 503, code: "storage_unavailable", title: "Storage unavailable",
+                detail: "the store could not complete the request; nothing was applied, retry with the same idempotency key")
+        case .overloaded:
+            self.init(
+                status: 503, code: "overloaded", title: "Overloaded",
+                detail: "the write queue is full; retry after a short wait with the same idempotency key")
+            headers = [("Retry-After", "1")]
+        }
+    }
+
+    /// The problem for a business rejection; every case is listed so a new one cannot be missed.
+    init(_ rejection: Rejection) {
+        let (status, title, detail): (Int, String, String) =
+            switch rejection {
+            case .insufficientCredits(let available, let requested):
+                (402, "Insufficient credits", "the charge of \(requested) exceeds what the account can spend (available \(available))")
+            case .accountNotFound: (404, "Account not found", "no account has this id")
+            case .accountExists: (409, "Account exists", "an account with this id already exists")
+            case .accountSuspended: (403, "Account suspended", "the account is suspended and cannot spend")
+            case .accountClosed: (403, "Account closed", "the account is closed")
+            case .invalidAccountID:
+                (422, "Invalid account id", "account ids are 1 to 128 characters of A-Z a-z 0-9 _ . : @ -")
+            case .invalidAmount(let amount): (422, "Invalid amount", "amounts are integers from 1 to 10^15 (got \(amount))")
+            case .amountOverflow: (422, "Amount overflow", "the result would exceed the account's total bound")
+            case .invalidOverdraftLimit: (422, "Invalid overdraft limit", "overdraft_limit is an integer from 0 to 10^15")
+            case .invalidHoldTTL: (422, "Invalid hold TTL", "hold_ttl_seconds must be between 1 second and the configured maximum")
+            case .invalidExpiry: (422, "Invalid expiry", "expires_at must be in the future")
+            case .invalidPriority: (422, "Invalid priority", "priority is an integer from 0 to 1000")
+            case .invalidMetadata(let reason): (422, "Invalid metadata", "metadata: \(reason)")
+            case .holdNotFound: (404, "Hold not found", "no hold has this id")
+            case .holdNotPending(let status): (409, "Hold not pending", "the hold is already \(status.rawValue)")
+            case .debitNotFound: (404, "Debit not found", "no debit has this id")
+            case .refundExceedsDebit(let refundable):
+                (422, "Refund exceeds debit", "at most \(refundable) of this debit is left to refund")
+            case .invalidIdempotencyKey:
+                (422, "Invalid idempotency key", "idempotency keys are 1 to 255 printable ASCII characters")
+            case .idempotencyKeyReused:
+                (422, "Idempotency key reused", "this idempotency key was used with a different request")
+            case .idempotencyKeyInFlight:
+                (409, "Idempotency key in flight", "the first request with this idempotency key has not finished")
+            }
+        self.init(status: status, code: rejection.code, title: title, detail: detail)
+    }
+}

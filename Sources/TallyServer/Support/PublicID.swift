@@ -1,0 +1,24 @@
+/// The public, prefixed form of the engine's ids (`dbt_42`, `hld_43`, `lot_44`, `ent_45`).
+///
+/// Ids come from one sequence shared by entries, lots and holds, so they reveal order and
+/// volume; the prefix only says what kind of object the number names.
+public enum PublicID: String, Sendable, CaseIterable {
+    case debit = "dbt"
+    case hold = "hld"
+    case lot = "lot"
+    case entry = "ent"
+    case token = "tok"
+
+    /// The public text of an id.
+    public func format(_ id: Int64) -> String { rawValue + "_" + String(id) }
+
+    /// The number behind `text` when it carries this prefix and a positive decimal id.
+    public func parse(_ text: String) -> Int64? {
+        guard text.hasPrefix(rawValue + "_") else { return nil }
+        let digits = text.utf8.dropFirst(rawValue.utf8.count + 1)
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let id = Int64(Substring(digits)), id > 0
+        else { return nil }
+        return id
+    }
+}
