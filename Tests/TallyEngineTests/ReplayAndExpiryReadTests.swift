@@ -6,8 +6,8 @@ import TallyStore
 import Testing
 
 @Suite struct ReplayAndExpiryReadTests {
-    /// DESIGN §2 Idempotency: a repeat "returns the stored response". A replayed top-up shows the
-    /// lot as it is now (remaining 70), not as the first answer showed it (remaining 100).
+    /// DESIGN §2 Idempotency: a repeat "returns the stored response": a replayed top-up shows the
+    /// lot as the first answer showed it (remaining 100), not as it is now (remaining 70).
     @Test func aReplayedTopUpShowsTheLotAsItWasAnswered() async throws {
         let harness = try Harness()
         let engine = harness.engine
@@ -22,8 +22,8 @@ import Testing
         try await harness.finish()
     }
 
-    /// DESIGN §2 Hold: a hold not settled by its expires_at "is released by the engine". Until the
-    /// account is touched again, `engine.hold(id)` still says pending (no scheduler sweeps holds).
+    /// DESIGN §2 Hold: a hold not settled by its expires_at "is released by the engine": reading it
+    /// after its expiry says expired even when nothing else touched the account.
     @Test func anExpiredHoldReadsExpiredWithoutTouchingTheAccount() async throws {
         let harness = try Harness()
         let engine = harness.engine

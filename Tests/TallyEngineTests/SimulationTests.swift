@@ -85,7 +85,7 @@ final class Simulation {
 
     /// What the engine answered, reduced to what a replay must reproduce.
     enum Answer: Equatable {
-        case credit(entry: Int64, lot: Int64?, repaid: Credits, balance: Balance)
+        case credit(CreditReceipt)
         case authorization(Authorization)
         case capture(CaptureReceipt)
         case void(VoidReceipt)
@@ -128,12 +128,17 @@ final class Simulation {
     /// How many calls of each kind were approved or refused, printed at the end.
     var counts: [String: Int] = [:]
 
+    /// Odd streams let the engine evict idle accounts at every sweep (about once a second), so
+    /// accounts are also reloaded from disk while the engine runs, not only at restarts.
+    let idleEvictionMs: Int64
+
     init(seed: UInt64, stream: Int, path: String) throws {
         self.seed = seed
         self.stream = stream
         self.path = path
+        idleEvictionMs = stream % 2 == 1 ? 0 : 300_000
         rng = SplitMix64(state: seed ^ (UInt64(stream + 1) &* 0xD1B5_4A32_D192_ED03))
-        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs)
+        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs, idleEvictionMs: idleEvictionMs)
     }
 
     var now: Int64 { clock.nowMs() }
@@ -170,7 +175,8 @@ final class Simulation {
         case 8..<10: try await apply(updateCall(account), to: account)
         case 10..<16: try await replay(account)
         case 16..<18: try await reuseKey(account)
-        case 18..<19: try await unknownThings()
+        case 18..<19:
+            if rng.chance(50) { try await unknownThings() } else { try await readHold(account) }
         case 19..<28: try await apply(.credit(creditRequest()), to: account)
         case 28..<55: try await apply(.debit(cost()), to: account)
         case 55..<68: try await apply(.hold(cost(), ttlMs: holdTTL()), to: account)
@@ -276,8 +282,7 @@ final class Simulation {
             switch call {
             case .credit(let request):
                 let result = try await engine.addCredits(id, request, idempotencyKey: key)
-                let receipt = result.value
-                return (.credit(entry: receipt.entryID, lot: receipt.lot?.id, repaid: receipt.repaidDebt, balance: receipt.balance), result.replayed)
+                return (.credit(result.value), result.replayed)
             case .debit(let cost):
                 let result = try await engine.authorize(AuthorizeRequest(account: id, cost: cost), idempotencyKey: key)
                 return (.authorization(result.value), result.replayed)
@@ -345,9 +350,12 @@ final class Simulation {
             case .failure(let rejection):
                 guard answer == .rejected(rejection) else { throw mismatch("rejection \(rejection)") }
             case .success(let (repaid, parcel)):
-                guard case .credit(_, let lot, repaid, let balance) = answer, (lot == nil) == (parcel == nil),
-                    Self.matches(balance, wallet.model)
-                else { throw mismatch("credit repaying \(repaid), lot \(parcel != nil), \(Self.describe(wallet.model))") }
+                let lot = parcel.map { wallet.model.parcels[$0] }
+                guard case .credit(let receipt) = answer, receipt.repaidDebt == repaid,
+                    receipt.lot?.remaining == lot?.remaining, receipt.lot?.priority == lot?.priority,
+                    receipt.lot?.expiresAtMs == lot?.expiresAt, receipt.lot?.source ?? request.source == request.source,
+                    Self.matches(receipt.balance, wallet.model)
+                else { throw mismatch("credit repaying \(repaid), lot \(String(describing: lot)), \(Self.describe(wallet.model))") }
             }
         case .debit(let cost):
             switch wallet.model.debit(cost, now: time) {
@@ -445,6 +453,19 @@ final class Simulation {
             outcome = "\(error)"
         }
         throw fail("key \(earlier.key) first used for \(earlier.call) (\(earlier.answer)), reused for a debit of 1: \(outcome)")
+    }
+
+    /// Reading a hold shows the model's status; one past its expiry reads expired.
+    private func readHold(_ account: Int) async throws {
+        guard let index = pickHold(account) else { return }
+        wallets[account].model.passTime(to: now)
+        let expected = wallets[account].model.reservations[index]
+        let id = wallets[account].holdIDs[index]
+        let view: HoldView
+        do throws(EngineError) { view = try await engine.hold(id) } catch { throw fail("reading hold \(id): \(error)") }
+        guard view.account == wallets[account].id, view.hold.status == expected.status, view.hold.amount == expected.amount,
+            view.hold.expiresAtMs == expected.expiresAt
+        else { throw fail("hold \(id) reads \(view.hold.status) \(view.hold.amount), model \(expected.status) \(expected.amount)") }
     }
 
     /// Accounts, holds and debits that do not exist are refused and change nothing.
@@ -547,7 +568,7 @@ final class Simulation {
         guard report.violations.isEmpty, report.accounts == wallets.count else {
             throw fail("verifier: \(report.accounts) accounts, violations \(report.violations)")
         }
-        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs)
+        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs, idleEvictionMs: idleEvictionMs)
         isOpen = true
         for account in wallets.indices { try await compareBalance(account) }
     }

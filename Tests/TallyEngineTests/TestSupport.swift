@@ -25,10 +25,11 @@ let startMs: Int64 = 1_700_000_000_000
 
 /// Opens an engine on `path` with `normal` durability for speed.
 func openEngine(
-    _ path: String, clock: ManualClock, retentionMs: Int64 = 24 * 3_600_000
+    _ path: String, clock: ManualClock, retentionMs: Int64 = 24 * 3_600_000, idleEvictionMs: Int64 = 300_000
 ) throws -> Engine {
     let configuration = EngineConfiguration(
-        store: StoreConfiguration(path: path, durability: .normal), idempotencyRetentionMs: retentionMs)
+        store: StoreConfiguration(path: path, durability: .normal), idempotencyRetentionMs: retentionMs,
+        idleEvictionMs: idleEvictionMs)
     return try Engine(configuration: configuration, clock: clock)
 }
 

@@ -14,6 +14,9 @@ public struct AccountState: Sendable, Hashable {
     public private(set) var uncovered: Credits
     /// The last ledger sequence number used.
     public var lastSeq: Int64
+    /// No hold or lot expires before this instant (nil: nothing can expire); lets the hot path
+    /// skip the expiry scan.
+    public internal(set) var earliestExpiryMs: Int64?
 
     /// Creates the state of an account with no lots, as at creation.
     public init(account: Account) {
@@ -30,6 +33,7 @@ public struct AccountState: Sendable, Hashable {
         self.lastSeq = lastSeq
         self.liveLotOrder = []
         rebuildLiveOrder()
+        earliestExpiryMs = nextExpiryMs
     }
 
     /// Σ remaining of all lots.
@@ -56,22 +60,22 @@ public struct AccountState: Sendable, Hashable {
         switch posting.kind {
         case .open:
             preconditionFailure("open postings are applied with their lot")
-        case .consume: moveLot(posting, \.remaining, \.consumed)
+        case .consume: moveLot(posting, \.remaining, \.consumed, revives: false)
         case .reserve:
-            moveLot(posting, \.remaining, \.reserved)
+            moveLot(posting, \.remaining, \.reserved, revives: true)
             adjustReservation(holdID, posting.lot, posting.amount)
         case .unreserve:
-            moveLot(posting, \.reserved, \.remaining)
+            moveLot(posting, \.reserved, \.remaining, revives: true)
             adjustReservation(holdID, posting.lot, -posting.amount)
         case .settle:
-            moveLot(posting, \.reserved, \.consumed)
+            moveLot(posting, \.reserved, \.consumed, revives: false)
             adjustReservation(holdID, posting.lot, -posting.amount)
         case .expireReserved:
-            moveLot(posting, \.reserved, \.expired)
+            moveLot(posting, \.reserved, \.expired, revives: false)
             adjustReservation(holdID, posting.lot, -posting.amount)
-        case .unconsume: moveLot(posting, \.consumed, \.remaining)
-        case .unconsumeExpired: moveLot(posting, \.consumed, \.expired)
-        case .expire: moveLot(posting, \.remaining, \.expired)
+        case .unconsume: moveLot(posting, \.consumed, \.remaining, revives: true)
+        case .unconsumeExpired: moveLot(posting, \.consumed, \.expired, revives: false)
+        case .expire: moveLot(posting, \.remaining, \.expired, revives: false)
         case .debt:
             debt += posting.amount
             precondition(debt >= 0, "debt went negative")
@@ -110,6 +114,9 @@ public struct AccountState: Sendable, Hashable {
         if entry.kind == .capture || entry.kind == .release, let holdID = entry.referenceID {
             close(hold: holdID)
         }
+        // A debit only shrinks what can expire, so the cached earliest expiry stays a safe
+        // lower bound; every other kind may add or revive something with an expiry.
+        if entry.kind != .debit { earliestExpiryMs = nextExpiryMs }
         lastSeq = entry.seq
     }
 
@@ -119,16 +126,18 @@ public struct AccountState: Sendable, Hashable {
         precondition(hold.held == 0, "a hold was closed with credits still reserved")
     }
 
+    /// Moves a posting's credits between two buckets of its lot; `revives` when the target
+    /// bucket makes a spent lot live again.
     private mutating func moveLot(
         _ posting: Posting, _ from: WritableKeyPath<Lot, Credits>,
-        _ to: WritableKeyPath<Lot, Credits>
+        _ to: WritableKeyPath<Lot, Credits>, revives: Bool
     ) {
         guard var lot = lots[posting.lot] else { preconditionFailure("posting to unknown lot") }
         lot[keyPath: from] -= posting.amount
         lot[keyPath: to] += posting.amount
         precondition(lot.isBalanced && posting.amount > 0, "posting broke lot \(lot.id)")
         lots[posting.lot] = lot
-        if to == \Lot.remaining || to == \Lot.reserved, !liveLotOrder.contains(lot.id) {
+        if revives, !liveLotOrder.contains(lot.id) {
             rebuildLiveOrder()
         }
     }

@@ -2,7 +2,8 @@
 extension AccountState {
     /// Whether anything in this account is due to expire at or before `nowMs`.
     public func hasExpiryDue(atMs nowMs: Int64) -> Bool {
-        holds.values.contains { $0.expiresAtMs <= nowMs }
+        guard let earliest = earliestExpiryMs, earliest <= nowMs else { return false }
+        return holds.values.contains { $0.expiresAtMs <= nowMs }
             || liveLotOrder.contains { lots[$0].map { $0.remaining > 0 && $0.isExpired(atMs: nowMs) } ?? false }
     }
 
@@ -20,7 +21,11 @@ extension AccountState {
     /// Releases holds whose time has passed, then books the remaining credits of expired lots
     /// as expired; returns the entries, oldest first.
     public mutating func expire<IDs>(context: inout RuleContext<IDs>) -> [LedgerEntry] {
-        guard hasExpiryDue(atMs: context.nowMs) else { return [] }
+        guard hasExpiryDue(atMs: context.nowMs) else {
+            // The cached bound was stale (what it pointed at was spent): tighten it.
+            if let earliest = earliestExpiryMs, earliest <= context.nowMs { earliestExpiryMs = nextExpiryMs }
+            return []
+        }
         var entries: [LedgerEntry] = []
         let dueHolds = holds.values.filter { $0.expiresAtMs <= context.nowMs }
             .sorted { ($0.expiresAtMs, $0.id) < ($1.expiresAtMs, $1.id) }

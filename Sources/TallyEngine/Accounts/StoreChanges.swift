@@ -20,10 +20,12 @@ enum StoreChanges {
         let id = state.account.id
         var changes: [StoreChange] = []
         changes.reserveCapacity(entries.count * 3 + 1)
-        var lotsWritten: Set<LotID> = []
+        // A request touches a handful of lots: a linear scan beats hashing into a set.
+        var lotsWritten: [LotID] = []
         for entry in entries {
             changes.append(.appendEntry(EntryRow(entry, account: id)))
-            for posting in entry.postings where posting.lot != 0 && lotsWritten.insert(posting.lot).inserted {
+            for posting in entry.postings where posting.lot != 0 && !lotsWritten.contains(posting.lot) {
+                lotsWritten.append(posting.lot)
                 if let lot = state.lots[posting.lot] { changes.append(.putLot(account: id, lot)) }
             }
             if let hold = holdRow(for: entry, before: before, after: state) {

@@ -17,7 +17,13 @@ enum RecordedOutcome: Sendable, Hashable {
 
 extension RecordedOutcome {
     func encoded() -> [UInt8] {
-        Array(fields.joined(separator: "|").utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(96)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: "|")) }
+            bytes.append(contentsOf: field.utf8)
+        }
+        return bytes
     }
 
     private var fields: [String] {

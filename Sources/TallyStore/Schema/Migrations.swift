@@ -8,7 +8,8 @@ enum Migrations {
     }
 
     static let steps: [Step] = [
-        Step(version: 1, name: "ledger", sql: ledgerSchema)
+        Step(version: 1, name: "ledger", sql: ledgerSchema),
+        Step(version: 2, name: "service_tokens", sql: serviceTokensSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -119,5 +120,19 @@ enum Migrations {
             created_at_ms INTEGER NOT NULL,
             PRIMARY KEY (account_id, key)
         ) WITHOUT ROWID;
+        """
+
+    // Service tokens authenticate the operator's own services to the API. Only the SHA-256 of
+    // a token is stored; `prefix` keeps its first characters for display.
+    private static let serviceTokensSchema = """
+        CREATE TABLE service_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            scope TEXT NOT NULL CHECK (scope IN ('admin', 'authorize', 'read')),
+            token_hash BLOB NOT NULL UNIQUE,
+            prefix TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            revoked_at_ms INTEGER
+        );
         """
 }

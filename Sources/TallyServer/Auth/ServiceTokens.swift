@@ -1,0 +1,54 @@
+import Synchronization
+import TallyStore
+
+/// The service tokens the server accepts, held in memory by hash for O(1) lookup.
+///
+/// Stored tokens are re-read by ``reload(from:)`` (the server does so every few seconds, so
+/// tokens made or revoked with `tally tokens` take effect without a restart); the token from
+/// `TALLY_ADMIN_TOKEN` lives only in memory.
+public final class ServiceTokens: Sendable {
+    private struct Entry: Sendable {
+        let hash: [UInt8]
+        let scope: Scope
+    }
+
+    private let stored = Mutex<[[UInt8]: Entry]>([:])
+    private let environment: Entry?
+
+    /// Creates the set, with one admin token given in the environment if any.
+    public init(adminToken: String? = nil) {
+        environment = adminToken.flatMap { $0.isEmpty ? nil : Entry(hash: TokenSecret.hash($0), scope: .admin) }
+    }
+
+    /// Replaces the stored tokens with the unrevoked ones in `records`.
+    public func replace(with records: [ServiceTokenRecord]) {
+        var table: [[UInt8]: Entry] = [:]
+        for record in records where record.revokedAtMs == nil {
+            guard let scope = Scope(rawValue: record.scope) else { continue }
+            table[record.hash] = Entry(hash: record.hash, scope: scope)
+        }
+        stored.withLock { $0 = table }
+    }
+
+    /// Re-reads the stored tokens through one of the store's readers.
+    public func reload(from store: Store) async throws(StoreError) {
+        replace(with: try await store.readers.read { connection throws(StoreError) in try connection.serviceTokens() })
+    }
+
+    /// The scope of a presented token, or nil when it is unknown or revoked.
+    public func scope(of token: String) -> Scope? {
+        let hash = TokenSecret.hash(token)
+        if let environment, TokenSecret.equal(environment.hash, hash) { return environment.scope }
+        guard let entry = stored.withLock({ $0[hash] }), TokenSecret.equal(entry.hash, hash) else { return nil }
+        return entry.scope
+    }
+
+    /// Checks the request's bearer token against the scopes a route allows (admin always may).
+    func authorize(_ authorization: String?, allowed: Set<Scope>) throws(Problem) {
+        guard let authorization, authorization.count > 7,
+            authorization.prefix(7).lowercased() == "bearer ",
+            let scope = scope(of: String(authorization.dropFirst(7)))
+        else { throw .unauthorized }
+        guard scope == .admin || allowed.contains(scope) else { throw .forbidden(scope.rawValue) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import TallyStore
+
+/// The settings `tally serve` runs with: `config/tally.json` overridden by the environment.
+public struct ServerConfiguration: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The SQLite file, relative to the working directory unless absolute.
+    public var database = "tally.sqlite"
+    public var durability = Durability.full
+    public var idempotencyRetentionHours = 24
+    public var holdTTLSeconds = 300
+    /// An admin token from `TALLY_ADMIN_TOKEN`, accepted in memory only.
+    public var adminToken: String?
+
+    /// Creates the built-in defaults.
+    public init() {}
+
+    /// Every problem found while loading, each as `$.json.path: reason`.
+    public struct Problems: Error, Sendable, CustomStringConvertible {
+        public let list: [String]
+        public var description: String { list.joined(separator: "\n") }
+    }
+
+    /// The default file, relative to the working directory.
+    public static let defaultPath = "config/tally.json"
+
+    /// Loads the file at `path` (else `TALLY_CONFIG`, else the default file, which may be
+    /// absent) and applies `TALLY_LISTEN`, `TALLY_DATABASE`, `TALLY_DURABILITY` and
+    /// `TALLY_ADMIN_TOKEN`; every problem is reported, not just the first.
+    public static func load(path: String?, environment: [String: String]) throws(Problems) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        var problems: [String] = []
+        let chosen = path ?? environment["TALLY_CONFIG"]
+        let file = chosen ?? defaultPath
+        if let data = FileManager.default.contents(atPath: file) {
+            do throws(JSONParser.Failure) {
+                configuration.apply(try JSONParser.parse(Array(data)), problems: &problems)
+            } catch {
+                problems.append("\(file): not valid JSON: \(error.reason) at byte \(error.offset)")
+            }
+        } else if chosen != nil {
+            problems.append("\(file): cannot be read")
+        }
+        configuration.applyEnvironment(environment, problems: &problems)
+        guard problems.isEmpty else { throw Problems(list: problems) }
+        return configuration
+    }
+
+    private mutating func apply(_ document: JSONValue, problems: inout [String]) {
+        guard case .object(let members) = document else {
+            problems.append("$: must be an object")
+            return
+        }
+        for (name, value) in members {
+            let path = "$." + name
+            switch name {
+            case "$schema":
+                if value.stringValue == nil { problems.append("\(path): must be a string") }
+            case "listen":
+                guard let text = value.stringValue else {
+                    problems.append("\(path): must be a string such as \"127.0.0.1:8080\"")
+                    continue
+                }
+                setListen(text, path: path, problems: &problems)
+            case "database":
+                guard let text = value.stringValue, !text.isEmpty else {
+                    problems.append("\(path): must be a non-empty string")
+                    continue
+                }
+                database = text
+            case "durability":
+                guard let parsed = value.stringValue.flatMap(Durability.init(rawValue:)) else {
+                    problems.append("\(path): must be \"full\" or \"normal\"")
+                    continue
+                }
+                durability = parsed
+            case "idempotency_retention_hours":
+                guard let hours = value.integerValue, (1...720).contains(hours) else {
+                    problems.append("\(path): must be an integer from 1 to 720")
+                    continue
+                }
+                idempotencyRetentionHours = Int(hours)
+            case "hold_ttl_seconds":
+                guard let seconds = value.integerValue, (1...604_800).contains(seconds) else {
+                    problems.append("\(path): must be an integer from 1 to 604800 (7 days)")
+                    continue
+                }
+                holdTTLSeconds = Int(seconds)
+            default:
+                problems.append("\(path): unknown key")
+            }
+        }
+    }
+
+    private mutating func applyEnvironment(_ environment: [String: String], problems: inout [String]) {
+        if let listen = environment["TALLY_LISTEN"] { setListen(listen, path: "TALLY_LISTEN", problems: &problems) }
+        if let path = environment["TALLY_DATABASE"] {
+            if path.isEmpty { problems.append("TALLY_DATABASE: must not be empty") } else { database = path }
+        }
+        if let text = environment["TALLY_DURABILITY"] {
+            if let parsed = Durability(rawValue: text) { durability = parsed } else {
+                problems.append("TALLY_DURABILITY: must be \"full\" or \"normal\"")
+            }
+        }
+        if let token = environment["TALLY_ADMIN_TOKEN"] {
+            if token.utf8.count < 16 { problems.append("TALLY_ADMIN_TOKEN: must be at least 16 characters") } else { adminToken = token }
+        }
+    }
+
+    /// Reads `host:port` (IPv6 hosts in brackets: `[::1]:8080`).
+    private mutating func setListen(_ text: String, path: String, problems: inout [String]) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else {
+            problems.append("\(path): must be host:port with a port from 0 to 65535")
+            return
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else {
+            problems.append("\(path): the host is missing")
+            return
+        }
+        self.host = host
+        self.port = port
+    }
+}

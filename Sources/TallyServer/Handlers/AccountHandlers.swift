@@ -1,0 +1,104 @@
+import TallyCore
+import TallyEngine
+import TallyStore
+
+/// Opening, reading, changing and listing accounts, and topping them up.
+extension TallyAPI {
+    func createAccount(_ call: inout Call) async throws(Problem) -> Reply {
+        var body = try RequestBody(call.request)
+        let id = try body.requiredString("id")
+        call.account = id
+        let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit") ?? 0
+        let metadata = try body.metadata() ?? [:]
+        let key = try call.idempotencyKey(&body)
+        try body.finish(unsupported: ["plan", "thresholds", "auto_topup"])
+        let result = try await engineCall { () async throws(EngineError) in
+            try await engine.createAccount(NewAccount(id: id, overdraftLimit: limit, metadata: metadata), idempotencyKey: key)
+        }
+        return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
+    }
+
+    func getAccount(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        let view = try await engineCall { () async throws(EngineError) in try await engine.account(call.parameter) }
+        return Reply(status: 200, body: AccountJSON.view(view))
+    }
+
+    func updateAccount(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        var body = try RequestBody(call.request)
+        var changes = AccountChanges()
+        if let status = try body.string("status") {
+            guard let parsed = AccountStatus(rawValue: status) else {
+                throw .invalid("invalid_status", "status is one of active, suspended, closed")
+            }
+            changes.status = parsed
+        }
+        changes.overdraftLimit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
+        changes.metadata = try body.metadataPatch()
+        let key = try call.idempotencyKey(&body)
+        try body.finish(unsupported: ["plan", "thresholds", "auto_topup"])
+        let id = call.parameter
+        let result = try await engineCall { () async throws(EngineError) in try await engine.updateAccount(id, changes, idempotencyKey: key) }
+        return Reply(status: 200, body: AccountJSON.view(result.value), replayed: result.replayed)
+    }
+
+    func listAccounts(_ call: inout Call) async throws(Problem) -> Reply {
+        let query = QueryParameters(call.request.query)
+        let limit = try call.limit(query)
+        var after: String?
+        if let cursor = query["after"] {
+            guard let position = Cursor.decode(cursor, list: "accounts") else {
+                throw .invalid("invalid_cursor", "after is not a cursor from this list")
+            }
+            after = position
+        }
+        let rows = try await engineCall { () async throws(EngineError) in try await engine.accounts(after: after, limit: limit + 1) }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { Cursor.encode(list: "accounts", position: $0.account.id) } : nil
+        return .page(page.map { JSONValue.object(AccountJSON.summary($0.account)) }, nextCursor: next)
+    }
+
+    func topUp(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        var body = try RequestBody(call.request)
+        let amount = try body.requiredAmount("amount")
+        let expiresAt = try body.time("expires_at")
+        let priority = try body.integer("priority", in: 0...1_000, code: "invalid_priority")
+        let promotional = try body.bool("promotional") ?? false
+        let reference = try body.string("reference")
+        let key = try call.idempotencyKey(&body)
+        try body.finish()
+        let credit = CreditRequest(
+            amount: amount, source: promotional ? .grant : .topup, priority: priority.map { Int($0) },
+            expiresAtMs: expiresAt, reference: reference)
+        let id = call.parameter
+        let result = try await engineCall { () async throws(EngineError) in try await engine.addCredits(id, credit, idempotencyKey: key) }
+        return Reply(status: 201, body: AccountJSON.credit(result.value), replayed: result.replayed)
+    }
+
+    func ledger(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        let query = QueryParameters(call.request.query)
+        let limit = try call.limit(query)
+        var entryQuery = EntryQuery(account: call.parameter, limit: limit + 1)
+        if let cursor = query["after"] {
+            guard let position = Cursor.decode(cursor, list: "ledger"), let seq = Int64(position), seq >= 0 else {
+                throw .invalid("invalid_cursor", "after is not a cursor from this list")
+            }
+            entryQuery.afterSeq = seq
+        }
+        for (name, path) in [("from", \EntryQuery.fromMs), ("to", \EntryQuery.toMs)] {
+            guard let text = query[name] else { continue }
+            guard let ms = Timestamp.parse(text) else {
+                throw .invalid("invalid_time", "\(name) must be an RFC 3339 time such as 2026-01-31T12:00:00.000Z")
+            }
+            entryQuery[keyPath: path] = ms
+        }
+        let request = entryQuery
+        let entries = try await engineCall { () async throws(EngineError) in try await engine.ledger(request) }
+        let page = entries.prefix(limit)
+        let next = entries.count > limit ? page.last.map { Cursor.encode(list: "ledger", position: String($0.seq)) } : nil
+        return .page(page.map(LedgerJSON.entry), nextCursor: next)
+    }
+}

@@ -1,0 +1,83 @@
+import TallyCore
+import TallyEngine
+
+/// The hot path: authorize-and-debit or hold; and settling holds.
+extension TallyAPI {
+    /// Members of DESIGN's authorize that later issues bring (API keys, priced operations).
+    static let laterAuthorizeFields: Set<String> = ["api_key", "operation", "quantity"]
+
+    func authorize(_ call: inout Call) async throws(Problem) -> Reply {
+        var body = try RequestBody(call.request)
+        let account = try body.requiredString("account")
+        call.account = account
+        let cost = try body.requiredAmount("cost")
+        let hold = try body.bool("hold") ?? false
+        let ttlSeconds = try body.integer("hold_ttl_seconds", in: 1...Int64.max / 1_000, code: "invalid_hold_ttl")
+        if ttlSeconds != nil && !hold {
+            throw .invalid("invalid_field", "hold_ttl_seconds applies only with \"hold\": true")
+        }
+        let metadata = try body.metadata() ?? [:]
+        let key = try call.idempotencyKey(&body)
+        try body.finish(unsupported: Self.laterAuthorizeFields)
+        let holdTTLMs = hold ? ttlSeconds.map { $0 * 1_000 } ?? engine.defaultHoldTTLMs : nil
+        let request = AuthorizeRequest(account: account, cost: cost, holdTTLMs: holdTTLMs, metadata: metadata)
+        do throws(EngineError) {
+            let result = try await engine.authorize(request, idempotencyKey: key)
+            metrics.recordDecision("approved")
+            return Reply(status: 200, body: AccountJSON.authorization(result.value), replayed: result.replayed)
+        } catch {
+            if case .rejected(let rejection) = error { metrics.recordDecision(rejection.code) } else { metrics.recordDecision("error") }
+            throw await denial(error, account: account, cost: cost)
+        }
+    }
+
+    /// The problem for a refused authorization; a 402 also carries `approved: false` and the
+    /// account's balance as read right after the denial (which changed nothing).
+    private func denial(_ error: EngineError, account: String, cost: Credits) async -> Problem {
+        var problem = problem(for: error)
+        guard case .rejected(.insufficientCredits) = error else { return problem }
+        problem.extra = [("approved", .bool(false)), ("account", .string(account)), ("cost", .integer(cost))]
+        if let view = try? await engine.account(account) {
+            problem.extra.append(("balance", LedgerJSON.balance(view.balance)))
+        }
+        return problem
+    }
+
+    func getHold(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try holdID(call.parameter)
+        let found = try await engineCall { () async throws(EngineError) in try await engine.hold(id) }
+        call.account = found.account
+        return Reply(status: 200, body: LedgerJSON.hold(found.hold, account: found.account))
+    }
+
+    func captureHold(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try holdID(call.parameter)
+        var body = try RequestBody(call.request)
+        let amount = try body.amount("amount")
+        let key = try call.idempotencyKey(&body)
+        try body.finish()
+        do throws(EngineError) {
+            let result = try await engine.capture(hold: id, amount: amount, idempotencyKey: key)
+            return Reply(status: 200, body: AccountJSON.capture(result.value), replayed: result.replayed)
+        } catch {
+            guard case .rejected(.insufficientCredits) = error, let found = try? await engine.hold(id) else {
+                throw problem(for: error)
+            }
+            throw await denial(error, account: found.account, cost: amount ?? found.hold.amount)
+        }
+    }
+
+    func voidHold(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try holdID(call.parameter)
+        var body = try RequestBody(call.request)
+        let key = try call.idempotencyKey(&body)
+        try body.finish()
+        let result = try await engineCall { () async throws(EngineError) in try await engine.void(hold: id, idempotencyKey: key) }
+        return Reply(status: 200, body: AccountJSON.void(result.value), replayed: result.replayed)
+    }
+
+    private func holdID(_ text: String) throws(Problem) -> HoldID {
+        guard let id = PublicID.hold.parse(text) else { throw Problem(Rejection.holdNotFound) }
+        return id
+    }
+}

@@ -1,0 +1,48 @@
+import TallyHTTP
+
+/// One request on its way through a handler: what was matched, and what the log should know.
+struct Call {
+    let request: HTTPRequest
+    /// The `{id}` path parameter, percent-decoded; empty for routes without one.
+    let parameter: String
+    /// The account the request concerns, once known, for the access log.
+    var account: String?
+
+    /// The idempotency key from the `Idempotency-Key` header or the `idempotency_key` member.
+    func idempotencyKey(_ body: inout RequestBody) throws(Problem) -> String? {
+        let header = request.headers["Idempotency-Key"]
+        let member = try body.string("idempotency_key")
+        if let header, let member, header != member {
+            throw .invalid("invalid_idempotency_key", "the Idempotency-Key header and idempotency_key differ")
+        }
+        return header ?? member
+    }
+
+    /// The page size from `?limit=`: 1 to 1000, default 100.
+    func limit(_ query: QueryParameters) throws(Problem) -> Int {
+        guard let text = query["limit"] else { return 100 }
+        guard let limit = Int(text), (1...1_000).contains(limit) else {
+            throw .invalid("invalid_limit", "limit must be an integer from 1 to 1000")
+        }
+        return limit
+    }
+}
+
+/// A successful answer: status, JSON body and whether it replays an earlier request.
+struct Reply {
+    var status: Int
+    var body: JSONValue
+    var replayed = false
+
+    /// The answer as an HTTP response.
+    var response: HTTPResponse {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if replayed { headers.add("Idempotent-Replayed", "true") }
+        return HTTPResponse(status: status, headers: headers, body: JSONWriter.bytes(body))
+    }
+
+    /// A page of a list: `{"data": [...], "next_cursor": ...}`.
+    static func page(_ data: [JSONValue], nextCursor: String?) -> Reply {
+        Reply(status: 200, body: .object([("data", .array(data)), ("next_cursor", nextCursor.map { .string($0) } ?? .null)]))
+    }
+}

@@ -1,0 +1,32 @@
+import TallyHTTP
+import TallyStore
+
+/// Health, readiness, metrics and the OpenAPI document.
+extension TallyAPI {
+    /// The answer of a route that needs no waiting: liveness, metrics or the OpenAPI document.
+    func immediate(_ action: Action) -> HTTPResponse {
+        switch action {
+        case .metrics:
+            HTTPResponse(
+                status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
+                text: metrics.render(engine: engine))
+        case .openAPI:
+            HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: openAPIBytes)
+        default:
+            Reply(status: 200, body: .object([("status", .string("ok"))])).response
+        }
+    }
+
+    /// 200 when the store answers a read and the write queue has room; 503 while draining or overloaded.
+    func readiness() async -> HTTPResponse {
+        let notReady = Problem(
+            status: 503, code: "not_ready", title: "Not ready", detail: "the server is draining or its write queue is full")
+        guard !draining.load(ordering: .relaxed), engine.store.writer.hasCapacity else { return notReady.response }
+        do throws(StoreError) {
+            _ = try await engine.store.readers.read { _ throws(StoreError) in true }
+        } catch {
+            return Problem(status: 503, code: "not_ready", title: "Not ready", detail: "the store does not answer").response
+        }
+        return Reply(status: 200, body: .object([("status", .string("ready"))])).response
+    }
+}

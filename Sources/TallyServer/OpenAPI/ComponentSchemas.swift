@@ -1,0 +1,99 @@
+/// The request and response bodies of the v1 API as JSON Schemas.
+enum ComponentSchemas {
+    typealias S = SchemaBuilder
+
+    static let idempotencyKey = ("idempotency_key", S.type("string", "Same as the Idempotency-Key header."))
+
+    static let all: [(String, JSONValue)] = [
+        ("Balance", S.object([
+            ("available", S.integer), ("credits", S.integer), ("held", S.integer), ("debt", S.integer),
+            ("overdraft_limit", S.integer),
+        ], required: ["available", "credits", "held", "debt", "overdraft_limit"])),
+        ("LotAmount", S.object([("lot", S.string), ("amount", S.integer)], required: ["lot", "amount"])),
+        ("Lot", S.object([
+            ("id", S.type("string", "lot_<n>")), ("source", S.enumeration(["allowance", "rollover", "topup", "pack", "grant"])),
+            ("promotional", S.boolean), ("amount", S.integer), ("remaining", S.integer), ("reserved", S.integer),
+            ("consumed", S.integer), ("expired", S.integer), ("priority", S.integer), ("expires_at", S.nullable(S.time)),
+            ("created_at", S.time), ("reference", S.nullable(S.string)),
+        ], required: ["id", "source", "amount", "remaining", "reserved", "consumed", "expired", "priority", "created_at"])),
+        ("Hold", S.object([
+            ("id", S.type("string", "hld_<n>")), ("account", S.string),
+            ("status", S.enumeration(["pending", "captured", "voided", "expired"])), ("amount", S.integer),
+            ("held", S.integer), ("lots", S.array(S.ref("LotAmount"))), ("created_at", S.time), ("expires_at", S.time),
+            ("captured_amount", S.integer), ("debit_id", S.string), ("settled_at", S.time), ("operation", S.string),
+            ("metadata", S.stringMap),
+        ], required: ["id", "account", "status", "amount", "held", "lots", "created_at", "expires_at", "metadata"])),
+        ("Account", S.object([
+            ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
+            ("metadata", S.stringMap), ("created_at", S.time), ("updated_at", S.time), ("balance", S.ref("Balance")),
+            ("lots", S.array(S.ref("Lot"))), ("holds", S.array(S.ref("Hold"))),
+        ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at", "balance", "lots", "holds"])),
+        ("AccountSummary", S.object([
+            ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
+            ("metadata", S.stringMap), ("created_at", S.time), ("updated_at", S.time),
+        ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
+        ("AccountPage", S.page("AccountSummary")),
+        ("CreateAccount", S.object([
+            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
+            ("metadata", S.stringMap), idempotencyKey,
+        ], required: ["id"])),
+        ("UpdateAccount", S.object([
+            ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
+            ("metadata", .object([("type", .string("object")), ("additionalProperties", S.nullable(S.string))])),
+            idempotencyKey,
+        ], required: [])),
+        ("TopUp", S.object([
+            ("amount", S.amount), ("expires_at", S.time), ("priority", S.integer), ("promotional", S.boolean),
+            ("reference", S.string), idempotencyKey,
+        ], required: ["amount"])),
+        ("CreditReceipt", S.object([
+            ("entry", S.string), ("lot", S.nullable(S.ref("Lot"))), ("repaid_debt", S.integer), ("balance", S.ref("Balance")),
+        ], required: ["entry", "lot", "repaid_debt", "balance"])),
+        ("Authorize", S.object([
+            ("account", S.string), ("cost", S.amount), ("hold", S.boolean), ("hold_ttl_seconds", S.integer),
+            ("metadata", S.stringMap), idempotencyKey,
+        ], required: ["account", "cost"])),
+        ("Authorization", S.object([
+            ("approved", S.boolean), ("id", S.type("string", "dbt_<n> or hld_<n>")), ("kind", S.enumeration(["debit", "hold"])),
+            ("account", S.string), ("cost", S.integer), ("balance", S.ref("Balance")), ("expires_at", S.time),
+        ], required: ["approved", "id", "kind", "account", "cost", "balance"])),
+        ("Capture", S.object([("amount", S.amount), idempotencyKey], required: [])),
+        ("CaptureReceipt", S.object([
+            ("hold", S.string), ("debit_id", S.string), ("captured", S.integer), ("released", S.integer),
+            ("balance", S.ref("Balance")),
+        ], required: ["hold", "debit_id", "captured", "released", "balance"])),
+        ("Void", S.object([idempotencyKey], required: [])),
+        ("VoidReceipt", S.object([
+            ("hold", S.string), ("status", S.string), ("released", S.integer), ("balance", S.ref("Balance")),
+        ], required: ["hold", "status", "released", "balance"])),
+        ("Debit", S.object([
+            ("id", S.type("string", "dbt_<n>")), ("account", S.string), ("amount", S.integer),
+            ("lots", S.array(S.ref("LotAmount"))), ("debt", S.integer), ("refunded", S.integer), ("refundable", S.integer),
+            ("at", S.time), ("hold", S.string), ("operation", S.string), ("metadata", S.stringMap),
+        ], required: ["id", "account", "amount", "lots", "debt", "refunded", "refundable", "at", "metadata"])),
+        ("Refund", S.object([("amount", S.amount), idempotencyKey], required: [])),
+        ("RefundReceipt", S.object([
+            ("id", S.type("string", "ent_<n>")), ("debit_id", S.string), ("amount", S.integer),
+            ("total_refunded", S.integer), ("balance", S.ref("Balance")),
+        ], required: ["id", "debit_id", "amount", "total_refunded", "balance"])),
+        ("LedgerEntry", S.object([
+            ("id", S.type("string", "ent_<n>")), ("seq", S.integer), ("at", S.time),
+            ("type", S.enumeration(["credit", "debit", "hold", "capture", "release", "refund", "expire"])),
+            ("amount", S.type("integer", "The signed change of available.")), ("available_after", S.integer),
+            ("lot", S.string), ("ref", S.string), ("debit", S.string), ("detail", S.string), ("operation", S.string),
+            ("metadata", S.stringMap),
+        ], required: ["id", "seq", "at", "type", "amount", "available_after", "metadata"])),
+        ("LedgerPage", S.page("LedgerEntry")),
+        ("Status", S.object([("status", S.string)], required: ["status"])),
+        ("Metrics", S.type("string", "Prometheus text exposition format.")),
+        ("OpenAPIDocument", S.type("object", "This document.")),
+        ("Problem", .object([
+            ("type", .string("object")),
+            ("properties", .object([
+                ("type", S.string), ("title", S.string), ("status", S.integer), ("detail", S.string), ("code", S.string),
+                ("approved", S.boolean), ("balance", S.ref("Balance")),
+            ])),
+            ("required", .array(["type", "title", "status", "detail", "code"].map { .string($0) })),
+        ])),
+    ]
+}

@@ -1,0 +1,80 @@
+/// Builds the OpenAPI 3.1 document from the route table, so no route can go undocumented.
+enum OpenAPIDocument {
+    static func make(routes: [Route]) -> JSONValue {
+        var paths: [(String, [(String, JSONValue)])] = []
+        for route in routes {
+            let operation = self.operation(route)
+            if let index = paths.firstIndex(where: { $0.0 == route.pattern }) {
+                paths[index].1.append((route.method.lowercased(), operation))
+            } else {
+                paths.append((route.pattern, [(route.method.lowercased(), operation)]))
+            }
+        }
+        return .object([
+            ("openapi", .string("3.1.0")),
+            ("info", .object([
+                ("title", .string("Tally")), ("version", .string("1")),
+                ("description", .string(
+                    "Prepaid credits engine. Amounts are integers; times are RFC 3339 UTC with milliseconds; "
+                        + "ids are sequence-based (dbt_, hld_, lot_, ent_). Unknown request members are refused (422 unknown_field).")),
+            ])),
+            ("components", .object([
+                ("schemas", .object(ComponentSchemas.all)),
+                ("securitySchemes", .object([("serviceToken", .object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
+            ])),
+            ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
+        ])
+    }
+
+    private static func operation(_ route: Route) -> JSONValue {
+        var responses: [(String, JSONValue)] = [
+            (String(route.success.status), .object([
+                ("description", .string("Success")),
+                ("content", .object([(route.action == .metrics ? "text/plain" : "application/json",
+                                      .object([("schema", SchemaBuilder.ref(route.success.schema))]))])),
+            ]))
+        ]
+        var failures = route.failures
+        if route.scopes != nil { failures += [400, 401, 403, 503] }
+        for status in Set(failures).sorted() {
+            responses.append((String(status), .object([
+                ("description", .string("Problem details")),
+                ("content", .object([("application/problem+json", .object([("schema", SchemaBuilder.ref("Problem"))]))])),
+            ])))
+        }
+        var parameters: [JSONValue] = []
+        if route.pattern.contains("{id}") {
+            parameters.append(.object([
+                ("name", .string("id")), ("in", .string("path")), ("required", .bool(true)), ("schema", SchemaBuilder.string),
+            ]))
+        }
+        if route.isMutation {
+            parameters.append(.object([
+                ("name", .string("Idempotency-Key")), ("in", .string("header")), ("required", .bool(false)),
+                ("schema", SchemaBuilder.string),
+            ]))
+        }
+        if route.success.schema.hasSuffix("Page") {
+            for name in ["limit", "after"] + (route.action == .ledger ? ["from", "to"] : []) {
+                parameters.append(.object([
+                    ("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
+                    ("schema", name == "limit" ? SchemaBuilder.integer : SchemaBuilder.string),
+                ]))
+            }
+        }
+        let scopes = route.scopes.map { ["admin"] + $0.map(\.rawValue).sorted() }
+        return .members([
+            ("operationId", .string(route.action.rawValue)), ("summary", .string(route.summary)),
+            ("description", .text(scopes.map { "Scopes: " + $0.joined(separator: ", ") })),
+            ("security", route.scopes == nil ? .array([]) : .array([.object([("serviceToken", .array([]))])])),
+            ("parameters", parameters.isEmpty ? nil : .array(parameters)),
+            ("requestBody", route.request.map { name in
+                .object([
+                    ("required", .bool(true)),
+                    ("content", .object([("application/json", .object([("schema", SchemaBuilder.ref(name))]))])),
+                ])
+            }),
+            ("responses", .object(responses)),
+        ])
+    }
+}

@@ -1,0 +1,138 @@
+import TallyCore
+import TallyHTTP
+
+/// The members of a JSON request body, read one by one with their rules; members never read
+/// are refused by ``finish()`` so a misspelt field cannot be silently ignored.
+struct RequestBody {
+    private let members: [(String, JSONValue)]
+    private var read: Set<String> = []
+
+    /// Parses the request body as a JSON object; an empty body counts as `{}`.
+    init(_ request: HTTPRequest) throws(Problem) {
+        guard !request.body.isEmpty else {
+            members = []
+            return
+        }
+        let value: JSONValue
+        do throws(JSONParser.Failure) {
+            value = try JSONParser.parse(request.body)
+        } catch {
+            throw .invalidJSON("\(error.reason) at byte \(error.offset)")
+        }
+        guard case .object(let members) = value else { throw .invalidJSON("the body must be a JSON object") }
+        self.members = members
+    }
+
+    private mutating func take(_ name: String) -> JSONValue? {
+        read.insert(name)
+        guard let value = members.first(where: { $0.0 == name })?.1 else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
+    /// Whether the member is present with any value, null included.
+    func contains(_ name: String) -> Bool { members.contains { $0.0 == name } }
+
+    /// A required string member.
+    mutating func requiredString(_ name: String) throws(Problem) -> String {
+        guard let text = try string(name) else { throw .invalid("missing_field", "'\(name)' is required") }
+        return text
+    }
+
+    /// An optional string member.
+    mutating func string(_ name: String) throws(Problem) -> String? {
+        guard let value = take(name) else { return nil }
+        guard case .string(let text) = value else { throw .invalid("invalid_field", "'\(name)' must be a string, not \(value.typeName)") }
+        return text
+    }
+
+    /// An optional boolean member.
+    mutating func bool(_ name: String) throws(Problem) -> Bool? {
+        guard let value = take(name) else { return nil }
+        guard case .bool(let flag) = value else { throw .invalid("invalid_field", "'\(name)' must be a boolean, not \(value.typeName)") }
+        return flag
+    }
+
+    /// An optional integer member within `range`; fractions, exponents and strings are refused.
+    mutating func integer(_ name: String, in range: ClosedRange<Int64>, code: String = "invalid_field") throws(Problem) -> Int64? {
+        guard let value = take(name) else { return nil }
+        return try Self.integer(value, name: name, in: range, code: code)
+    }
+
+    /// An optional amount: a JSON integer from 1 to 10^15.
+    mutating func amount(_ name: String) throws(Problem) -> Credits? {
+        try integer(name, in: 1...CreditLimits.maxAmount, code: "invalid_amount")
+    }
+
+    /// A required amount.
+    mutating func requiredAmount(_ name: String) throws(Problem) -> Credits {
+        guard let amount = try amount(name) else { throw .invalid("missing_field", "'\(name)' is required") }
+        return amount
+    }
+
+    /// An optional RFC 3339 time, as milliseconds since the epoch.
+    mutating func time(_ name: String) throws(Problem) -> Int64? {
+        guard let text = try string(name) else { return nil }
+        guard let ms = Timestamp.parse(text) else {
+            throw .invalid("invalid_time", "'\(name)' must be an RFC 3339 time such as 2026-01-31T12:00:00.000Z")
+        }
+        return ms
+    }
+
+    /// An optional metadata map of string values.
+    mutating func metadata(_ name: String = "metadata") throws(Problem) -> [String: String]? {
+        guard let members = try objectMembers(name) else { return nil }
+        var map: [String: String] = [:]
+        for (key, value) in members {
+            guard case .string(let text) = value else {
+                throw Problem(Rejection.invalidMetadata("value of '\(key)' must be a string"))
+            }
+            map[key] = text
+        }
+        return map
+    }
+
+    /// An optional metadata patch: string values set a key, null removes it.
+    mutating func metadataPatch(_ name: String = "metadata") throws(Problem) -> [String: String?]? {
+        guard let members = try objectMembers(name) else { return nil }
+        var patch: [String: String?] = [:]
+        for (key, value) in members {
+            switch value {
+            case .string(let text): patch[key] = .some(text)
+            case .null: patch[key] = .some(nil)
+            default: throw Problem(Rejection.invalidMetadata("value of '\(key)' must be a string or null"))
+            }
+        }
+        return patch
+    }
+
+    private mutating func objectMembers(_ name: String) throws(Problem) -> [(String, JSONValue)]? {
+        guard let value = take(name) else { return nil }
+        guard case .object(let members) = value else { throw Problem(Rejection.invalidMetadata("'\(name)' must be an object")) }
+        return members
+    }
+
+    /// Refuses members this route does not read: later features with a clear code, others as unknown.
+    func finish(unsupported: Set<String> = []) throws(Problem) {
+        for (name, _) in members where !read.contains(name) {
+            if unsupported.contains(name) {
+                throw .invalid("unsupported_field", "'\(name)' is not supported by this server yet")
+            }
+            throw .invalid("unknown_field", "unknown field '\(name)'")
+        }
+    }
+
+    /// Checks a JSON value is an exact integer within `range`.
+    static func integer(_ value: JSONValue, name: String, in range: ClosedRange<Int64>, code: String) throws(Problem) -> Int64 {
+        switch value {
+        case .integer(let number) where range.contains(number):
+            return number
+        case .integer(let number):
+            throw .invalid(code, "'\(name)' must be from \(range.lowerBound) to \(range.upperBound) (got \(number))")
+        case .number(let text):
+            throw .invalid(code, "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound) (got \(text))")
+        default:
+            throw .invalid(code, "'\(name)' must be an integer, not \(value.typeName)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import TallyCore
+import TallyEngine
+
+/// The JSON shapes of accounts and of the answers to mutations.
+enum AccountJSON {
+    /// An account's settings, without balance (as listed).
+    static func summary(_ account: Account) -> [(String, JSONValue)] {
+        [
+            ("id", .string(account.id)), ("status", .string(account.status.rawValue)),
+            ("overdraft_limit", .integer(account.overdraftLimit)), ("metadata", .map(account.metadata)),
+            ("created_at", .string(Timestamp.format(account.createdAtMs))),
+            ("updated_at", .string(Timestamp.format(account.updatedAtMs))),
+        ]
+    }
+
+    /// An account with its exact balance, live lots and pending holds.
+    static func view(_ view: AccountView) -> JSONValue {
+        .object(
+            summary(view.account) + [
+                ("balance", LedgerJSON.balance(view.balance)),
+                ("lots", .array(view.lots.map(LedgerJSON.lot))),
+                ("holds", .array(view.pendingHolds.map { LedgerJSON.hold($0, account: view.account.id) })),
+            ])
+    }
+
+    static func authorization(_ value: Authorization) -> JSONValue {
+        let prefix: PublicID = value.kind == .debit ? .debit : .hold
+        return .members([
+            ("approved", .bool(true)), ("id", .string(prefix.format(value.id))), ("kind", .string(value.kind.rawValue)),
+            ("account", .string(value.account)), ("cost", .integer(value.cost)),
+            ("balance", LedgerJSON.balance(value.balance)), ("expires_at", LedgerJSON.time(value.expiresAtMs)),
+        ])
+    }
+
+    static func credit(_ receipt: CreditReceipt) -> JSONValue {
+        .object([
+            ("entry", .string(PublicID.entry.format(receipt.entryID))),
+            ("lot", receipt.lot.map(LedgerJSON.lot) ?? .null), ("repaid_debt", .integer(receipt.repaidDebt)),
+            ("balance", LedgerJSON.balance(receipt.balance)),
+        ])
+    }
+
+    static func capture(_ receipt: CaptureReceipt) -> JSONValue {
+        .object([
+            ("hold", .string(PublicID.hold.format(receipt.holdID))),
+            ("debit_id", .string(PublicID.debit.format(receipt.debitID))), ("captured", .integer(receipt.captured)),
+            ("released", .integer(receipt.released)), ("balance", LedgerJSON.balance(receipt.balance)),
+        ])
+    }
+
+    static func void(_ receipt: VoidReceipt) -> JSONValue {
+        .object([
+            ("hold", .string(PublicID.hold.format(receipt.holdID))), ("status", .string(HoldStatus.voided.rawValue)),
+            ("released", .integer(receipt.released)), ("balance", LedgerJSON.balance(receipt.balance)),
+        ])
+    }
+
+    static func refund(_ receipt: RefundReceipt) -> JSONValue {
+        .object([
+            ("id", .string(PublicID.entry.format(receipt.refundID))),
+            ("debit_id", .string(PublicID.debit.format(receipt.debitID))), ("amount", .integer(receipt.amount)),
+            ("total_refunded", .integer(receipt.totalRefunded)), ("balance", LedgerJSON.balance(receipt.balance)),
+        ])
+    }
+}

@@ -1,0 +1,29 @@
+/// What a route does; the dispatcher switches over every case.
+enum Action: String, Sendable, CaseIterable {
+    case createAccount, listAccounts, getAccount, updateAccount, topUp, ledger
+    case authorize, getHold, captureHold, voidHold, getDebit, refundDebit
+    case health, readiness, metrics, openAPI
+}
+
+/// One entry of the API: method, path pattern, who may call it and what it documents.
+struct Route: Sendable {
+    let method: String
+    /// The path with `{id}` standing for the one parameter a route may have.
+    let pattern: String
+    let action: Action
+    /// The scopes (besides `admin`, which may do everything) allowed; nil for public routes.
+    let scopes: Set<Scope>?
+    let summary: String
+    /// The component schema of the request body, if the route takes one.
+    let request: String?
+    /// The success status and the component schema of its body.
+    let success: (status: Int, schema: String)
+    /// The problem statuses the route can answer besides 400/401/403/503.
+    let failures: [Int]
+
+    /// The pattern's segments, for matching.
+    var segments: [Substring] { pattern.split(separator: "/") }
+
+    /// Whether the route changes state (and so takes an idempotency key).
+    var isMutation: Bool { method != "GET" }
+}

@@ -1,0 +1,125 @@
+import Dispatch
+import Synchronization
+import TallyEngine
+import TallyHTTP
+
+/// The v1 HTTP API over an engine: routing, service-token auth, problem details, metrics and
+/// the access log. Plug ``handle(_:)``, ``handleInline(_:)`` and ``observe(_:)`` into an
+/// `HTTPServer`, or call ``makeServer(configuration:)``.
+public final class TallyAPI: Sendable {
+    let engine: Engine
+    public let tokens: ServiceTokens
+    public let metrics: Metrics
+    let log: AccessLog?
+    private let router = Router(routes: RouteTable.all)
+    let openAPIBytes = JSONWriter.bytes(OpenAPIDocument.make(routes: RouteTable.all))
+    let draining = Atomic<Bool>(false)
+
+    /// Creates the API; `log` nil keeps no access log.
+    public init(engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil) {
+        self.engine = engine
+        self.tokens = tokens
+        self.metrics = metrics
+        self.log = log
+    }
+
+    /// An HTTP server wired to this API.
+    public func makeServer(configuration: HTTPServerConfiguration) -> HTTPServer {
+        HTTPServer(
+            configuration: configuration, inlineHandler: { [self] in handleInline($0) },
+            observer: { [self] in observe($0) }, handler: { [self] in await handle($0) })
+    }
+
+    /// Makes `/readyz` answer 503 from now on, so a load balancer stops sending work while the
+    /// server drains.
+    public func beginDrain() { draining.store(true, ordering: .relaxed) }
+
+    /// Answers any request.
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var routeName = "unmatched"
+        var account: String?
+        let response: HTTPResponse
+        do throws(Problem) {
+            let (route, parameter) = try resolve(request)
+            routeName = route.pattern
+            var call = Call(request: request, parameter: parameter)
+            defer { account = call.account }
+            response = try await dispatch(route.action, &call)
+        } catch {
+            response = error.response
+        }
+        record(request, route: routeName, response: response, start: start, account: account)
+        return response
+    }
+
+    /// Answers the cheap, non-blocking routes (health, metrics, the OpenAPI document) on the
+    /// loop thread; nil for everything else.
+    public func handleInline(_ request: HTTPRequest) -> HTTPResponse? {
+        guard case .found(let route, _) = router.match(method: request.method, path: request.path),
+            route.action == .health || route.action == .metrics || route.action == .openAPI
+        else { return nil }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let response = immediate(route.action)
+        record(request, route: route.pattern, response: response, start: start, account: nil)
+        return response
+    }
+
+    /// Counts and logs what the HTTP layer refused before a request reached the API.
+    public func observe(_ summary: HTTPExchangeSummary) {
+        guard summary.method.isEmpty else { return }
+        metrics.recordRefusedByServer(status: summary.status)
+        log?.request(method: "-", path: "-", status: summary.status, nanoseconds: summary.durationNs, account: nil)
+    }
+
+    /// The matched route after checking the caller's token against its scopes.
+    private func resolve(_ request: HTTPRequest) throws(Problem) -> (Route, String) {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound: throw .notFound
+        case .methodNotAllowed(let allowed): throw .methodNotAllowed(allowed)
+        case .found(let route, let parameter):
+            if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
+            return (route, parameter)
+        }
+    }
+
+    private func dispatch(_ action: Action, _ call: inout Call) async throws(Problem) -> HTTPResponse {
+        switch action {
+        case .createAccount: try await createAccount(&call).response
+        case .listAccounts: try await listAccounts(&call).response
+        case .getAccount: try await getAccount(&call).response
+        case .updateAccount: try await updateAccount(&call).response
+        case .topUp: try await topUp(&call).response
+        case .ledger: try await ledger(&call).response
+        case .authorize: try await authorize(&call).response
+        case .getHold: try await getHold(&call).response
+        case .captureHold: try await captureHold(&call).response
+        case .voidHold: try await voidHold(&call).response
+        case .getDebit: try await getDebit(&call).response
+        case .refundDebit: try await refundDebit(&call).response
+        case .readiness: await readiness()
+        case .health, .metrics, .openAPI: immediate(action)
+        }
+    }
+
+    private func record(_ request: HTTPRequest, route: String, response: HTTPResponse, start: UInt64, account: String?) {
+        let elapsed = DispatchTime.now().uptimeNanoseconds &- start
+        metrics.recordRequest(route: route, method: request.method, status: response.status, nanoseconds: elapsed)
+        log?.request(method: request.method, path: request.path, status: response.status, nanoseconds: elapsed, account: account)
+    }
+
+    /// Runs an engine call, turning its failure into the mapped problem.
+    func engineCall<T>(_ body: () async throws(EngineError) -> T) async throws(Problem) -> T {
+        do throws(EngineError) {
+            return try await body()
+        } catch {
+            throw problem(for: error)
+        }
+    }
+
+    /// The problem for an engine failure; storage failures are also logged for the operator.
+    func problem(for error: EngineError) -> Problem {
+        if case .storage(let failure) = error { log?.error("storage failure: \(failure)") }
+        return Problem(error)
+    }
+}

@@ -1,0 +1,107 @@
+import Dispatch
+import Foundation
+import Synchronization
+import TallyEngine
+import TallyHTTP
+import TallyServer
+import TallyStore
+
+/// `tally serve [--config PATH]`: runs the v1 HTTP API until SIGTERM or SIGINT, then drains.
+enum ServeCommand {
+    static let usage = "tally serve [--config PATH]"
+    static let flags: Set<String> = ["test-clock"]
+
+    static func run(_ arguments: Arguments) async throws(UsageError) -> Int32 {
+        if let unknown = arguments.unknown(besides: ["config", "test-clock"]).first {
+            throw UsageError("unknown option --\(unknown)")
+        }
+        if arguments.flag("test-clock") {
+            throw UsageError("--test-clock is not available in this build (it arrives with the test clock)")
+        }
+        let settings: ServerConfiguration
+        do throws(ServerConfiguration.Problems) {
+            settings = try ServerConfiguration.load(
+                path: arguments.string("config"), environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError("tally serve: invalid configuration:\n\(error)")
+            return 1
+        }
+        do {
+            try await serve(settings)
+            return 0
+        } catch {
+            printError("tally serve: \(error)")
+            return 1
+        }
+    }
+
+    private static func serve(_ settings: ServerConfiguration) async throws {
+        let engine = try Engine(configuration: EngineConfiguration(
+            store: StoreConfiguration(path: settings.database, durability: settings.durability),
+            idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
+            defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000))
+        let tokens = ServiceTokens(adminToken: settings.adminToken)
+        let log = AccessLog()
+        do {
+            try await tokens.reload(from: engine.store)
+        } catch {
+            await engine.close()
+            throw error
+        }
+        let api = TallyAPI(engine: engine, tokens: tokens, log: log)
+        let server = api.makeServer(configuration: HTTPServerConfiguration(host: settings.host, port: settings.port))
+        let port: Int
+        do {
+            port = try server.start()
+        } catch {
+            await engine.close()
+            throw error
+        }
+        let shownHost = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        printNow("tally listening on http://\(shownHost):\(port)")
+        // Tokens made or revoked with `tally tokens` take effect within two seconds.
+        let refresher = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(2))
+                try? await tokens.reload(from: engine.store)
+            }
+        }
+        let signal = await waitForTermination()
+        printError("tally serve: \(signal), draining")
+        api.beginDrain()
+        await server.shutdown()
+        refresher.cancel()
+        await engine.close()
+        log.close()
+    }
+
+    /// Waits for SIGTERM or SIGINT and names the one that came.
+    private static func waitForTermination() async -> String {
+        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let resumed = Mutex(false)
+            var sources: [any DispatchSourceSignal] = []
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    let first = resumed.withLock { done in
+                        defer { done = true }
+                        return !done
+                    }
+                    if first { continuation.resume(returning: name) }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            // The sources stay alive for the rest of the process, so a second signal is ignored.
+            SignalSources.keep(sources)
+        }
+    }
+}
+
+/// Keeps the signal sources referenced for the life of the process.
+private enum SignalSources {
+    nonisolated(unsafe) private static var kept: [any DispatchSourceSignal] = []
+
+    static func keep(_ sources: [any DispatchSourceSignal]) { kept += sources }
+}
