@@ -120,7 +120,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 accepted.append(mutation)
             }
         }
-        guard !accepted.isEmpty else { return }
+        guard !accepted.isEmpty else {
+            record(batchSize: 0, commitNanoseconds: 0, failed: false)
+            return
+        }
         let started = DispatchTime.now().uptimeNanoseconds
         let outcome = write(accepted)
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
@@ -144,7 +147,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
         condition.lock()
         // The next batch's mutations have waited since this one started at the latest.
         oldestWaitingSince = queue.isEmpty ? nil : DispatchTime.now().uptimeNanoseconds - commitNanoseconds
-        statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
+        if batchSize > 0 {
+            statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
+        }
         condition.unlock()
     }
 }
