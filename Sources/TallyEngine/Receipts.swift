@@ -51,7 +51,7 @@ public struct RefundReceipt: Sendable, Hashable {
 }
 
 /// An account as the API shows it: settings, balance, live lots and pending holds.
-public struct AccountView: Sendable, Hashable {
+public struct AccountView: Sendable, Hashable, Codable {
     public let account: Account
     public let balance: Balance
     public let lots: [Lot]

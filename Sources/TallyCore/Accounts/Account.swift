@@ -4,7 +4,7 @@ public enum AccountStatus: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// The operator-controlled settings of one customer's wallet.
-public struct Account: Sendable, Hashable {
+public struct Account: Sendable, Hashable, Codable {
     public let id: String
     public var status: AccountStatus
     public var overdraftLimit: Credits

@@ -1,5 +1,5 @@
 /// A snapshot of what an account can spend.
-public struct Balance: Sendable, Hashable {
+public struct Balance: Sendable, Hashable, Codable {
     /// Σ remaining of live lots.
     public let credits: Credits
     /// Σ reserved by pending holds, including what they reserve against the overdraft.

@@ -7,7 +7,7 @@ public enum HoldStatus: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// Credits reserved now and settled later by a capture, a void or expiry.
-public struct Hold: Sendable, Hashable {
+public struct Hold: Sendable, Hashable, Codable {
     public let id: HoldID
     public let amount: Credits
     /// What each lot reserved for this hold, in burn-down order.

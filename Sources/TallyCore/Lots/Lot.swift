@@ -21,7 +21,7 @@ public enum LotSource: String, Sendable, Hashable, CaseIterable, Codable {
 /// A parcel of credits with its own source, priority and expiry.
 ///
 /// Its amount is always split exactly: `consumed + reserved + expired + remaining == amount`.
-public struct Lot: Sendable, Hashable {
+public struct Lot: Sendable, Hashable, Codable {
     public let id: LotID
     public let source: LotSource
     public let amount: Credits

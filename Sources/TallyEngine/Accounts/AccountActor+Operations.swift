@@ -9,7 +9,8 @@ extension AccountActor {
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
         if state.hasExpiryDue(atMs: context.clock.nowMs()) {
             return try await perform(nil, replay: { _ in nil }) { state, _ throws(Rejection) in
-                RuleStep(value: AccountActor.view(of: state), entries: [], recorded: .account)
+                let view = AccountActor.view(of: state)
+                return RuleStep(value: view, entries: [], recorded: .account(view))
             }.value
         }
         return Self.view(of: state)
@@ -21,7 +22,7 @@ extension AccountActor {
         let nowMs = context.clock.nowMs()
         keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
         if let request, keys[request.key] != nil {
-            return try await perform(request, replay: { _ in AccountActor.view(of: self.state) }) { _, _ throws(Rejection) in
+            return try await perform(request, replay: Self.replayedView) { _, _ throws(Rejection) in
                 throw .accountExists
             }
         }
@@ -29,15 +30,17 @@ extension AccountActor {
         guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
         state = AccountState(account: account)
         phase = .live
-        try await commit([.putAccount(account, debt: 0)], request: request, recorded: .account, nowMs: nowMs)
-        return Replayable(value: Self.view(of: state), replayed: false)
+        let view = Self.view(of: state)
+        try await commit([.putAccount(account, debt: 0)], request: request, recorded: .account(view), nowMs: nowMs)
+        return Replayable(value: view, replayed: false)
     }
 
     /// Changes the account's settings.
     func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<AccountView> {
-        try await perform(request, replay: { _ in AccountActor.view(of: self.state) }) { state, rules throws(Rejection) in
+        try await perform(request, replay: Self.replayedView) { state, rules throws(Rejection) in
             try state.update(changes, nowMs: rules.nowMs)
-            return RuleStep(value: AccountActor.view(of: state), entries: [], recorded: .account)
+            let view = AccountActor.view(of: state)
+            return RuleStep(value: view, entries: [], recorded: .account(view))
         }
     }
 
@@ -112,6 +115,10 @@ extension AccountActor {
             step.extraChanges = [.putDebitRefunds(updated)]
             return step
         }
+    }
+
+    private static func replayedView(_ outcome: RecordedOutcome) -> AccountView? {
+        if case .account(let view) = outcome { view } else { nil }
     }
 
     private func notPending(_ holdID: HoldID, _ storedStatus: HoldStatus) -> Rejection {

@@ -1,3 +1,4 @@
+import Foundation
 import TallyCore
 
 /// The first outcome of a keyed request, as stored for replay.
@@ -10,13 +11,18 @@ enum RecordedOutcome: Sendable, Hashable {
     case capture(CaptureReceipt)
     case void(VoidReceipt)
     case refund(RefundReceipt)
-    /// Account creation and updates replay as the account's current view.
-    case account
+    /// Account creation and updates replay the account as first answered.
+    case account(AccountView)
     case rejection(Rejection)
 }
 
 extension RecordedOutcome {
     func encoded() -> [UInt8] {
+        // Account changes are rare, so their view goes through the general JSON encoder; it is
+        // the last field, so separators inside it need no escaping.
+        if case .account(let view) = self {
+            return Array("n|".utf8) + ((try? JSONEncoder().encode(view)).map(Array.init) ?? [])
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(96)
         for (index, field) in fields.enumerated() {
@@ -43,7 +49,7 @@ extension RecordedOutcome {
             ["r", String(value.refundID), String(value.debitID), String(value.amount), String(value.totalRefunded)]
                 + Self.fields(value.balance)
         case .account:
-            ["n"]
+            ["n"]  // encoded() writes the view itself
         case .rejection(let rejection):
             ["x"] + RejectionCoding.fields(rejection)
         }
@@ -113,7 +119,8 @@ extension RecordedOutcome {
             else { return nil }
             return .refund(RefundReceipt(refundID: id, debitID: debit, amount: amount, totalRefunded: total, balance: balance))
         case "n":
-            return .account
+            let json = bytes.dropFirst(2)
+            return (try? JSONDecoder().decode(AccountView.self, from: Data(json))).map { .account($0) }
         case "x":
             return RejectionCoding.decode(Array(fields.dropFirst())).map { .rejection($0) }
         default:

@@ -1,11 +1,11 @@
-// Engine answers that contradict DESIGN.md as written, pinned with `withKnownIssue`: each test passes
-// while the issue exists and fails ("known issue was not recorded") once it is fixed.
+// Proves a replayed account change answers the account exactly as the first answer showed it,
+// not as it is now (DESIGN §2 Idempotency: "returns the stored response").
 import TallyCore
 import TallyEngine
 import TallyStore
 import Testing
 
-@Suite struct KnownIssueTests {
+@Suite struct AccountReplayTests {
     /// DESIGN §2 Idempotency: a repeat "returns the stored response". A replayed account update
     /// answers the account as it is now (limit 20), not as the first answer showed it (limit 10).
     @Test func aReplayedUpdateShowsTheAccountAsItWasAnswered() async throws {
@@ -19,10 +19,8 @@ import Testing
 
         #expect(first.value.account.overdraftLimit == 10)
         #expect(again.replayed)
-        withKnownIssue("account create/update replay as the current view (RecordedOutcome.account)") {
-            #expect(again.value.account.overdraftLimit == 10)
-            #expect(again.value.balance == first.value.balance)
-        }
+        #expect(again.value.account.overdraftLimit == 10)
+        #expect(again.value.balance == first.value.balance)
         try await harness.finish()
     }
 }
