@@ -30,7 +30,7 @@ extension Engine {
         let account = Account(
             id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata, createdAtMs: clock.nowMs())
         return try await withAccount(new.id) { actor throws(ActorFailure) in
-            try await actor.create(account, request: request)
+            try await actor.create(account, request: request).finish()
         }
     }
 
@@ -49,7 +49,7 @@ extension Engine {
             Fingerprint.field(metadata),
         ])
         return try await withAccount(try Engine.checked(id)) { actor throws(ActorFailure) in
-            try await actor.update(changes, request: request)
+            try await actor.update(changes, request: request).finish()
         }
     }
 

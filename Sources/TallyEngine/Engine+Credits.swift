@@ -30,7 +30,7 @@ extension Engine {
             credit.expiresAtMs.map { String($0) } ?? "", credit.reference ?? "",
         ])
         return try await withAccount(try Engine.checked(account)) { actor throws(ActorFailure) in
-            try await actor.credit(credit, request: request)
+            try await actor.credit(credit, request: request).finish()
         }
     }
 
@@ -54,7 +54,8 @@ extension Engine {
         return try await withAccount(try Engine.checked(authorize.account)) { actor throws(ActorFailure) in
             try await actor.authorize(
                 cost: authorize.cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation,
-                metadata: authorize.metadata, request: request)
+                metadata: authorize.metadata, request: request
+            ).finish()
         }
     }
 

@@ -26,7 +26,7 @@ extension Engine {
         let found = try await hold(id)
         let request = try Engine.keyed(idempotencyKey, ["capture", String(id), amount.map { String($0) } ?? ""])
         return try await withAccount(found.account) { actor throws(ActorFailure) in
-            try await actor.capture(hold: id, amount: amount, storedStatus: found.hold.status, request: request)
+            try await actor.capture(hold: id, amount: amount, storedStatus: found.hold.status, request: request).finish()
         }
     }
 
@@ -35,7 +35,7 @@ extension Engine {
         let found = try await hold(id)
         let request = try Engine.keyed(idempotencyKey, ["void", String(id)])
         return try await withAccount(found.account) { actor throws(ActorFailure) in
-            try await actor.void(hold: id, storedStatus: found.hold.status, request: request)
+            try await actor.void(hold: id, storedStatus: found.hold.status, request: request).finish()
         }
     }
 }

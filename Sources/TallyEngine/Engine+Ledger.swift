@@ -17,7 +17,7 @@ extension Engine {
         let stored = try await debit(id)
         let request = try Engine.keyed(idempotencyKey, ["refund", String(id), amount.map { String($0) } ?? ""])
         return try await withAccount(stored.account) { actor throws(ActorFailure) in
-            try await actor.refund(stored, amount: amount, request: request)
+            try await actor.refund(stored, amount: amount, request: request).finish()
         }
     }
 

@@ -11,13 +11,13 @@ extension AccountActor {
             return try await perform(nil, replay: { _ in nil }) { state, _ throws(Rejection) in
                 let view = AccountActor.view(of: state)
                 return RuleStep(value: view, entries: [], recorded: .account(view))
-            }.value
+            }.finish().value
         }
         return Self.view(of: state)
     }
 
     /// Creates the account; refused if it exists.
-    func create(_ account: Account, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<AccountView> {
+    func create(_ account: Account, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await prepare()
         let nowMs = context.clock.nowMs()
         keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
@@ -31,12 +31,12 @@ extension AccountActor {
         state = AccountState(account: account)
         phase = .live
         let view = Self.view(of: state)
-        try await commit([.putAccount(account, debt: 0)], request: request, recorded: .account(view), nowMs: nowMs)
-        return Replayable(value: view, replayed: false)
+        let ticket = submit([.putAccount(account, debt: 0)], request: request, recorded: .account(view), nowMs: nowMs)
+        return PendingOutcome(result: .success(Replayable(value: view, replayed: false)), ticket: ticket)
     }
 
     /// Changes the account's settings.
-    func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<AccountView> {
+    func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await perform(request, replay: Self.replayedView) { state, rules throws(Rejection) in
             try state.update(changes, nowMs: rules.nowMs)
             let view = AccountActor.view(of: state)
@@ -45,7 +45,7 @@ extension AccountActor {
     }
 
     /// Adds credits (top-up, grant, pack), repaying debt first.
-    func credit(_ credit: CreditRequest, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<CreditReceipt> {
+    func credit(_ credit: CreditRequest, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<CreditReceipt> {
         try await perform(request, replay: { if case .credit(let receipt) = $0 { receipt } else { nil } }) { state, rules throws(Rejection) in
             let entry = try state.credit(credit, context: &rules)
             let repaid = -entry.postings.filter { $0.kind == .debt }.reduce(0) { $0 + $1.amount }
@@ -60,7 +60,7 @@ extension AccountActor {
     func authorize(
         cost: Credits, holdExpiresAtMs: Int64?, operation: String?, metadata: [String: String],
         request: KeyedRequest?
-    ) async throws(ActorFailure) -> Replayable<Authorization> {
+    ) async throws(ActorFailure) -> PendingOutcome<Authorization> {
         try await perform(request, replay: { if case .authorization(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             let entry: LedgerEntry
             if let holdExpiresAtMs {
@@ -78,7 +78,7 @@ extension AccountActor {
     /// Captures a pending hold.
     func capture(
         hold holdID: HoldID, amount: Credits?, storedStatus: HoldStatus, request: KeyedRequest?
-    ) async throws(ActorFailure) -> Replayable<CaptureReceipt> {
+    ) async throws(ActorFailure) -> PendingOutcome<CaptureReceipt> {
         try await perform(request, replay: { if case .capture(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
             let entry = try state.capture(hold: holdID, amount: amount, context: &rules)
@@ -92,7 +92,7 @@ extension AccountActor {
     }
 
     /// Voids a pending hold, releasing everything it reserved.
-    func void(hold holdID: HoldID, storedStatus: HoldStatus, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<VoidReceipt> {
+    func void(hold holdID: HoldID, storedStatus: HoldStatus, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<VoidReceipt> {
         try await perform(request, replay: { if case .void(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
             let entry = try state.release(hold: holdID, reason: .voided, context: &rules)
@@ -103,7 +103,7 @@ extension AccountActor {
     }
 
     /// Refunds part or all of a debit back to the lots it came from.
-    func refund(_ stored: DebitRecord, amount: Credits?, request: KeyedRequest?) async throws(ActorFailure) -> Replayable<RefundReceipt> {
+    func refund(_ stored: DebitRecord, amount: Credits?, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<RefundReceipt> {
         try await perform(request, replay: { if case .refund(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             let debit = self.refundedDebits[stored.id] ?? stored
             let (entry, updated) = try state.refund(debit, amount: amount, context: &rules)

@@ -18,8 +18,7 @@ actor AccountActor {
     private var loadTask: Task<StoreError?, Never>?
     private var needsReload = false
     private var resumeOnNextWrite = false
-    private var generation = 0
-    private var inFlight = 0
+    private let signals = CommitSignals()
     private var retired = false
     private(set) var lastUsedUptimeMs = EngineContext.uptimeMs()
     /// Holds settled while loaded, so a late capture or void gets the right status.
@@ -37,6 +36,7 @@ actor AccountActor {
     func prepare() async throws(ActorFailure) {
         guard !retired else { throw .retired }
         lastUsedUptimeMs = EngineContext.uptimeMs()
+        if signals.failed.exchange(false, ordering: .sequentiallyConsistent) { needsReload = true }
         while phase == .unloaded || needsReload {
             let task = loadTask ?? startLoad()
             if let error = await task.value { throw .engine(.storage(error)) }
@@ -76,31 +76,35 @@ actor AccountActor {
         }
         resumeOnNextWrite = needsReload || resumeOnNextWrite
         needsReload = false
-        generation += 1
         settledHolds = [:]
         refundedDebits = [:]
     }
 
     /// Marks the actor evicted if nothing is running or loading and it has been idle long enough.
     func retireIfIdle(nowUptimeMs: Int64, idleMs: Int64) -> Bool {
-        guard inFlight == 0, loadTask == nil, nowUptimeMs - lastUsedUptimeMs >= idleMs else { return false }
+        guard signals.inFlight.load(ordering: .sequentiallyConsistent) == 0, loadTask == nil, nowUptimeMs - lastUsedUptimeMs >= idleMs else { return false }
         retired = true
         return true
     }
 
-    /// Runs a rule under an optional idempotency key and waits until its outcome is durable.
+    /// Decides a rule under an optional idempotency key and submits its rows to the writer.
     ///
-    /// Everything from the key check to the submission to the writer is synchronous; the only
-    /// suspension is the wait for the commit (and, for a replay, the read of the stored answer).
+    /// Everything from the key check to the submission is synchronous; the caller then waits for
+    /// the commit through the returned outcome, outside the actor. The only suspensions here are
+    /// loading the account and, for a replay, reading the stored answer.
     func perform<Value: Sendable>(
         _ request: KeyedRequest?, replay: (RecordedOutcome) -> Value?,
         rule: (inout AccountState, inout RuleContext<AllocatedIDs>) throws(Rejection) -> RuleStep<Value>
-    ) async throws(ActorFailure) -> Replayable<Value> {
+    ) async throws(ActorFailure) -> PendingOutcome<Value> {
         try await prepare()
         let nowMs = context.clock.nowMs()
         keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
         if let request, let earlier = keys[request.key] {
-            return try await replayOutcome(of: request, earlier: earlier, decode: replay)
+            if earlier.status == .failed {
+                keys.forget(request.key)
+            } else {
+                return PendingOutcome(result: .success(try await replayOutcome(of: request, earlier: earlier, decode: replay)), ticket: nil)
+            }
         }
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
         guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
@@ -118,76 +122,60 @@ actor AccountActor {
         }
         switch outcome {
         case .success(let step):
-            let entries = expired + step.entries
-            let changes = StoreChanges.derive(entries: entries, before: before, after: state) + step.extraChanges
-            try await commit(changes, request: request, recorded: step.recorded, nowMs: nowMs)
-            return Replayable(value: step.value, replayed: false)
-        case .failure(let rejection):
-            if request != nil || !expired.isEmpty {
-                let changes = StoreChanges.derive(entries: expired, before: before, after: state)
-                try await commit(changes, request: request, recorded: .rejection(rejection), nowMs: nowMs)
+            // The key rides in the row of the entry the request made, when it made one.
+            let stamp = request.flatMap { request in
+                step.entries.last.map { entry in
+                    (entryID: entry.id, stamp: IdempotencyStamp(
+                        key: request.key, fingerprint: request.fingerprint, response: step.recorded.encoded()))
+                }
             }
-            throw .engine(.rejected(rejection))
+            let changes = StoreChanges.derive(
+                entries: expired + step.entries, before: before, after: state, stamp: stamp) + step.extraChanges
+            let ticket = submit(changes, request: request, recorded: step.recorded, nowMs: nowMs, stampedEntry: stamp?.entryID)
+            return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
+        case .failure(let rejection):
+            guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
+            let changes = StoreChanges.derive(entries: expired, before: before, after: state)
+            let ticket = submit(changes, request: request, recorded: .rejection(rejection), nowMs: nowMs)
+            return PendingOutcome(result: .failure(rejection), ticket: ticket)
         }
     }
 
-    /// Submits changes (plus the idempotency record) and waits for the commit.
-    func commit(
-        _ changes: [StoreChange], request: KeyedRequest?, recorded: RecordedOutcome, nowMs: Int64
-    ) async throws(ActorFailure) {
+    /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.
+    func submit(
+        _ changes: [StoreChange], request: KeyedRequest?, recorded: RecordedOutcome, nowMs: Int64,
+        stampedEntry: Int64? = nil
+    ) -> CommitTicket {
+        let ticket = CommitTicket()
         var changes = changes
         if let request {
-            let stampedEntry = Self.stamp(&changes, request: request, recorded: recorded)
-            keys.begin(request.key, fingerprint: request.fingerprint, atMs: nowMs, entryID: stampedEntry)
+            keys.begin(request.key, fingerprint: request.fingerprint, atMs: nowMs, entryID: stampedEntry, ticket: ticket)
             if stampedEntry == nil {
                 changes.append(.putIdempotency(IdempotencyRecord(
                     account: id, key: request.key, fingerprint: request.fingerprint,
                     response: recorded.encoded(), createdAtMs: nowMs)))
             }
         }
-        let submittedGeneration = generation
         let resumes = resumeOnNextWrite
         resumeOnNextWrite = false
-        inFlight += 1
-        let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
-            context.store.writer.submit(
-                StoreMutation(account: id, changes: changes, resumesAccount: resumes) { result in
-                    continuation.resume(returning: result)
-                })
-        }
-        inFlight -= 1
-        guard submittedGeneration == generation else {
-            if case .failure(let error) = result { throw .engine(.storage(error)) }
-            return
-        }
-        switch result {
-        case .success:
-            if let request { keys.finish(request.key, committed: true) }
-        case .failure(let error):
-            // Memory ran ahead of disk: reload before serving this account again.
-            if let request { keys.finish(request.key, committed: false) }
-            needsReload = true
-            throw .engine(.storage(error))
-        }
-    }
-
-    /// Puts the key into the row of the entry the request made (the last one appended), unless
-    /// the outcome is a rejection, which made no entry of its own; returns that entry's id.
-    private static func stamp(_ changes: inout [StoreChange], request: KeyedRequest, recorded: RecordedOutcome) -> Int64? {
-        if case .rejection = recorded { return nil }
-        guard let index = changes.lastIndex(where: { if case .appendEntry = $0 { true } else { false } }),
-            case .appendEntry(var row) = changes[index]
-        else { return nil }
-        row.stamp = IdempotencyStamp(key: request.key, fingerprint: request.fingerprint, response: recorded.encoded())
-        changes[index] = .appendEntry(row)
-        return row.entry.id
+        let signals = self.signals
+        signals.inFlight.add(1, ordering: .relaxed)
+        context.store.writer.submit(
+            StoreMutation(account: id, changes: changes, resumesAccount: resumes) { result in
+                // Memory ran ahead of disk: the actor reloads before its next request. The flag
+                // is set before the caller hears of the failure, so a retry sees it.
+                if case .failure = result { signals.failed.store(true, ordering: .sequentiallyConsistent) }
+                signals.inFlight.subtract(1, ordering: .sequentiallyConsistent)
+                ticket.complete(result)
+            })
+        return ticket
     }
 
     private func replayOutcome<Value>(
         of request: KeyedRequest, earlier: KeyIndex.Entry, decode: (RecordedOutcome) -> Value?
     ) async throws(ActorFailure) -> Replayable<Value> {
         guard earlier.fingerprint == request.fingerprint else { throw .engine(.rejected(.idempotencyKeyReused)) }
-        guard !earlier.inFlight else { throw .engine(.rejected(.idempotencyKeyInFlight)) }
+        guard earlier.status != .inFlight else { throw .engine(.rejected(.idempotencyKeyInFlight)) }
         let id = self.id
         let key = request.key
         let entryID = earlier.entryID

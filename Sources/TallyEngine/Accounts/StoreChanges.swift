@@ -16,14 +16,19 @@ enum StoreChanges {
         }
     }
 
-    static func derive(entries: [LedgerEntry], before: Before, after state: AccountState) -> [StoreChange] {
+    /// The rows for `entries`; the entry with `stamp`'s id carries the request's key.
+    static func derive(
+        entries: [LedgerEntry], before: Before, after state: AccountState,
+        stamp: (entryID: Int64, stamp: IdempotencyStamp)? = nil
+    ) -> [StoreChange] {
         let id = state.account.id
         var changes: [StoreChange] = []
         changes.reserveCapacity(entries.count * 3 + 1)
         // A request touches a handful of lots: a linear scan beats hashing into a set.
         var lotsWritten: [LotID] = []
         for entry in entries {
-            changes.append(.appendEntry(EntryRow(entry, account: id)))
+            let entryStamp = stamp?.entryID == entry.id ? stamp?.stamp : nil
+            changes.append(.appendEntry(EntryRow(entry, account: id, stamp: entryStamp)))
             for posting in entry.postings where posting.lot != 0 && !lotsWritten.contains(posting.lot) {
                 lotsWritten.append(posting.lot)
                 if let lot = state.lots[posting.lot] { changes.append(.putLot(account: id, lot)) }

@@ -3,16 +3,28 @@ import TallyStore
 
 /// The idempotency keys an account has seen within retention, kept in memory by its actor.
 ///
-/// A key is `inFlight` from the moment its request is applied in memory until its commit
+/// A key is in flight from the moment its request is applied in memory until its commit
 /// returns; a repeat meanwhile is refused with 409 rather than applied twice.
 struct KeyIndex {
     struct Entry {
         let fingerprint: [UInt8]
         let createdAtMs: Int64
-        var inFlight: Bool
+        /// The commit of the request that used the key; nil for keys loaded from disk.
+        let ticket: CommitTicket?
         /// The entry whose row stores the outcome, when the request appended one.
-        var entryID: Int64?
+        let entryID: Int64?
+
+        /// Where the key's first request stands.
+        var status: Status {
+            switch ticket?.result {
+            case nil where ticket != nil: .inFlight
+            case .failure: .failed
+            default: .committed
+            }
+        }
     }
+
+    enum Status { case inFlight, committed, failed }
 
     private var entries: [String: Entry] = [:]
     /// Keys in arrival order, so expiry drops from the front.
@@ -22,7 +34,7 @@ struct KeyIndex {
     init(loaded: [AccountSnapshot.StoredKey]) {
         for stored in loaded.sorted(by: { $0.createdAtMs < $1.createdAtMs }) {
             entries[stored.key] = Entry(
-                fingerprint: stored.fingerprint, createdAtMs: stored.createdAtMs, inFlight: false,
+                fingerprint: stored.fingerprint, createdAtMs: stored.createdAtMs, ticket: nil,
                 entryID: stored.entryID)
             arrivals.append((stored.key, stored.createdAtMs))
         }
@@ -30,22 +42,20 @@ struct KeyIndex {
 
     subscript(key: String) -> Entry? { entries[key] }
 
-    /// Records a new key as in flight.
-    mutating func begin(_ key: String, fingerprint: [UInt8], atMs: Int64, entryID: Int64?) {
-        entries[key] = Entry(fingerprint: fingerprint, createdAtMs: atMs, inFlight: true, entryID: entryID)
+    /// Records a new key whose request waits on `ticket`.
+    mutating func begin(_ key: String, fingerprint: [UInt8], atMs: Int64, entryID: Int64?, ticket: CommitTicket) {
+        entries[key] = Entry(fingerprint: fingerprint, createdAtMs: atMs, ticket: ticket, entryID: entryID)
         arrivals.append((key, atMs))
     }
 
-    /// Marks a key's outcome durable, or forgets it when its commit failed.
-    mutating func finish(_ key: String, committed: Bool) {
-        if committed { entries[key]?.inFlight = false } else { entries[key] = nil }
-    }
+    /// Forgets a key whose request failed to commit, so a retry runs afresh.
+    mutating func forget(_ key: String) { entries[key] = nil }
 
     /// Drops keys older than the retention window.
     mutating func expire(beforeMs cutoff: Int64) {
         while arrivalsHead < arrivals.count, arrivals[arrivalsHead].createdAtMs < cutoff {
             let key = arrivals[arrivalsHead].key
-            if let entry = entries[key], entry.createdAtMs < cutoff, !entry.inFlight { entries[key] = nil }
+            if let entry = entries[key], entry.createdAtMs < cutoff, entry.status != .inFlight { entries[key] = nil }
             arrivalsHead += 1
         }
         if arrivalsHead > 1_024, arrivalsHead * 2 > arrivals.count {

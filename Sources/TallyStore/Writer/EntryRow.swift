@@ -2,23 +2,41 @@ public import TallyCore
 
 /// A ledger entry turned into column values, ready to bind.
 ///
-/// Built on the caller's thread so the single writer thread only binds and steps; the
-/// idempotency key of the request that made the entry rides in the same row, so recording the
-/// key costs no extra index (see the schema notes in Migrations).
+/// Built on the caller's thread so the single writer thread only binds and steps, and kept to
+/// plain columns so a batch is cheap to hand over and to free. The idempotency key of the
+/// request that made the entry rides in the same row, so recording the key costs no extra index
+/// (see the schema notes in Migrations).
 public struct EntryRow: Sendable {
-    public let entry: LedgerEntry
-    public let account: String
+    let id: Int64
+    let account: String
+    let seq: Int64
+    let atMs: Int64
+    let kind: String
+    let amount: Credits
+    let availableAfter: Credits
     let postings: String
+    let referenceID: Int64?
+    let detail: String?
+    let operation: String?
     let metadata: String
     /// The idempotency key, request fingerprint and stored outcome of the request.
-    public var stamp: IdempotencyStamp?
+    let stamp: IdempotencyStamp?
 
-    /// Encodes an entry of `account`.
-    public init(_ entry: LedgerEntry, account: String) {
-        self.entry = entry
+    /// Encodes an entry of `account`, stamped with its request's key if it had one.
+    public init(_ entry: LedgerEntry, account: String, stamp: IdempotencyStamp? = nil) {
+        id = entry.id
         self.account = account
+        seq = entry.seq
+        atMs = entry.atMs
+        kind = entry.kind.rawValue
+        amount = entry.amount
+        availableAfter = entry.availableAfter
         postings = Posting.encode(entry.postings)
+        referenceID = entry.referenceID
+        detail = entry.detail
+        operation = entry.operation
         metadata = MetadataCoding.encode(entry.metadata)
+        self.stamp = stamp
     }
 }
 

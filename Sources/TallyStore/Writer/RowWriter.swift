@@ -63,7 +63,6 @@ struct RowWriter {
     }
 
     func append(_ row: EntryRow) throws(StoreError) {
-        let entry = row.entry
         try connection.cached(
             """
             INSERT INTO entries (id, account_id, seq, at_ms, kind, amount, available_after, postings,
@@ -71,9 +70,9 @@ struct RowWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run(
-            entry.id, row.account, entry.seq, entry.atMs, entry.kind.rawValue, entry.amount,
-            entry.availableAfter, row.postings, entry.referenceID, entry.detail, entry.operation,
-            row.metadata, row.stamp?.key, row.stamp?.fingerprint, row.stamp?.response)
+            row.id, row.account, row.seq, row.atMs, row.kind, row.amount, row.availableAfter,
+            row.postings, row.referenceID, row.detail, row.operation, row.metadata, row.stamp?.key,
+            row.stamp?.fingerprint, row.stamp?.response)
     }
 
     func put(refunds debit: DebitRecord) throws(StoreError) {
@@ -103,15 +102,16 @@ struct RowWriter {
 /// A hot account's lot is rewritten by every debit in a batch; writing it once per batch is
 /// what keeps one hot account fast.
 struct BatchRows {
+    private var entries: [EntryRow] = []
     private var accounts: [String: (Account, Credits)] = [:]
     private var lots: [LotID: (String, Lot)] = [:]
     private var holds: [HoldID: (String, Hold)] = [:]
     private var refunds: [Int64: DebitRecord] = [:]
 
-    /// Writes appends at once and keeps the latest state of everything else.
+    /// Keeps entries to write in order and the latest state of every other row.
     mutating func add(_ change: StoreChange, writer: RowWriter) throws(StoreError) {
         switch change {
-        case .appendEntry(let row): try writer.append(row)
+        case .appendEntry(let row): entries.append(row)
         case .putIdempotency(let record): try writer.put(idempotency: record)
         case .putAccount(let account, let debt): accounts[account.id] = (account, debt)
         case .putLot(let account, let lot): lots[lot.id] = (account, lot)
@@ -120,10 +120,18 @@ struct BatchRows {
         }
     }
 
-    /// Writes the folded row states.
+    /// Writes the entries and the folded row states.
+    ///
+    /// Entries go in account order and lots in id order, so consecutive inserts land on
+    /// neighbouring B-tree pages instead of jumping across the index for every row.
     func flush(writer: RowWriter) throws(StoreError) {
+        let ordered = entries.sorted { ($0.account, $0.seq) < ($1.account, $1.seq) }
+        for row in ordered { try writer.append(row) }
         for (account, debt) in accounts.values { try writer.put(account: account, debt: debt) }
-        for (account, lot) in lots.values { try writer.put(lot: lot, account: account) }
+        for id in lots.keys.sorted() {
+            guard let (account, lot) = lots[id] else { continue }
+            try writer.put(lot: lot, account: account)
+        }
         for (account, hold) in holds.values { try writer.put(hold: hold, account: account) }
         for debit in refunds.values { try writer.put(refunds: debit) }
     }

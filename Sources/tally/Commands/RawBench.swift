@@ -40,8 +40,8 @@ struct RawBench {
                     id: nextID, seq: seqs[index], atMs: 0, kind: .debit, amount: -1,
                     availableAfter: lots[index].remaining, postings: [Posting(.consume, lot: lots[index].id, 1)])
                 nextID += 1
-                var row = EntryRow(entry, account: account)
-                row.stamp = IdempotencyStamp(key: random.key(), fingerprint: fingerprint, response: Array("a|\(entry.id)|debit".utf8))
+                let row = EntryRow(entry, account: account, stamp: IdempotencyStamp(
+                    key: random.key(), fingerprint: fingerprint, response: Array("a|\(entry.id)|debit".utf8)))
                 batch.append([.appendEntry(row), .putLot(account: account, lots[index])])
             }
             try writer.commit(batch)

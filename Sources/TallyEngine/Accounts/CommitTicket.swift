@@ -1,0 +1,71 @@
+import Synchronization
+import TallyCore
+import TallyStore
+
+/// The outcome of one submitted mutation, awaited by its caller outside the account actor.
+///
+/// The writer thread completes it after the commit; the caller waits on it without holding the
+/// actor, so a hot account's actor only runs the synchronous decide-and-submit part of each
+/// request and never has to be re-entered when the commit returns.
+final class CommitTicket: Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<Result<Void, StoreError>, Never>?)
+        case done(Result<Void, StoreError>)
+    }
+
+    private let state = Mutex<State>(.waiting(nil))
+
+    /// Records the commit's result and wakes the waiter, if any.
+    func complete(_ result: Result<Void, StoreError>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Result<Void, StoreError>, Never>? in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .done(result)
+            return continuation
+        }
+        waiter?.resume(returning: result)
+    }
+
+    /// The result once the commit returned; nil while it is in flight.
+    var result: Result<Void, StoreError>? {
+        state.withLock { state in
+            if case .done(let result) = state { result } else { nil }
+        }
+    }
+
+    /// Waits for the commit's result.
+    func wait() async -> Result<Void, StoreError> {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Result<Void, StoreError>? in
+                switch state {
+                case .done(let result): return result
+                case .waiting: state = .waiting(continuation)
+                }
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
+
+/// What the writer's completions tell an account actor without entering it.
+final class CommitSignals: Sendable {
+    /// Mutations submitted and not yet completed; an actor with any is never evicted.
+    let inFlight = Atomic<Int>(0)
+    /// Set when a commit failed: the actor reloads from disk before its next request.
+    let failed = Atomic<Bool>(false)
+}
+
+/// A request decided on the actor: its answer, and the commit it waits for (if it wrote).
+struct PendingOutcome<Value: Sendable>: Sendable {
+    let result: Result<Replayable<Value>, Rejection>
+    let ticket: CommitTicket?
+
+    /// Waits for durability, then answers; a failed commit is an infrastructure error.
+    func finish() async throws(ActorFailure) -> Replayable<Value> {
+        if let ticket, case .failure(let error) = await ticket.wait() { throw .engine(.storage(error)) }
+        switch result {
+        case .success(let value): return value
+        case .failure(let rejection): throw .engine(.rejected(rejection))
+        }
+    }
+}
