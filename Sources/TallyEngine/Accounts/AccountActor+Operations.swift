@@ -82,7 +82,7 @@ extension AccountActor {
         try await perform(request, replay: { if case .capture(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
             let entry = try state.capture(hold: holdID, amount: amount, context: &rules)
-            self.settledHolds[holdID] = .captured
+            self.settledHolds.record(holdID, .captured)
             let captured = entry.debitedAmount
             let receipt = CaptureReceipt(
                 holdID: holdID, debitID: entry.id, captured: captured, released: max(0, held - captured),
@@ -96,7 +96,7 @@ extension AccountActor {
         try await perform(request, replay: { if case .void(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
             let entry = try state.release(hold: holdID, reason: .voided, context: &rules)
-            self.settledHolds[holdID] = .voided
+            self.settledHolds.record(holdID, .voided)
             let receipt = VoidReceipt(holdID: holdID, released: held, balance: state.balance)
             return RuleStep(value: receipt, entries: [entry], recorded: .void(receipt))
         }

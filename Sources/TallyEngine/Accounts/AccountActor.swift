@@ -22,8 +22,10 @@ actor AccountActor {
     private var retired = false
     private(set) var lastUsedUptimeMs = EngineContext.uptimeMs()
     /// Holds settled while loaded, so a late capture or void gets the right status.
-    var settledHolds: [HoldID: HoldStatus] = [:]
+    var settledHolds = RecentSettlements()
     /// Debits refunded while loaded, newer than what storage may show to a concurrent reader.
+    /// Kept for the actor's life (it is evicted when idle): dropping one could let a stale read
+    /// refund the same credits twice, and refunds are rare next to debits.
     var refundedDebits: [Int64: DebitRecord] = [:]
 
     init(id: String, context: EngineContext) {
@@ -76,7 +78,7 @@ actor AccountActor {
         }
         resumeOnNextWrite = needsReload || resumeOnNextWrite
         needsReload = false
-        settledHolds = [:]
+        settledHolds = RecentSettlements()
         refundedDebits = [:]
     }
 
@@ -112,7 +114,7 @@ actor AccountActor {
         let before = StoreChanges.Before(state)
         let expired = state.expire(context: &ruleContext)
         for entry in expired where entry.kind == .release {
-            if let holdID = entry.referenceID { settledHolds[holdID] = .expired }
+            if let holdID = entry.referenceID { settledHolds.record(holdID, .expired) }
         }
         let outcome: Result<RuleStep<Value>, Rejection>
         do throws(Rejection) {
