@@ -6,8 +6,8 @@ import TallyStore
 import Testing
 
 @Suite struct AccountReplayTests {
-    /// DESIGN §2 Idempotency: a repeat "returns the stored response". A replayed account update
-    /// answers the account as it is now (limit 20), not as the first answer showed it (limit 10).
+    /// DESIGN §2 Idempotency: a repeat "returns the stored response": a replayed account update
+    /// answers the account as the first answer showed it (limit 10), not as it is now (limit 20).
     @Test func aReplayedUpdateShowsTheAccountAsItWasAnswered() async throws {
         let harness = try Harness()
         let engine = harness.engine

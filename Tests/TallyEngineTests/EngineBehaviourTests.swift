@@ -5,34 +5,6 @@ import TallyEngine
 import TallyStore
 import Testing
 
-/// One test's engine on its own temporary database.
-final class Harness {
-    let database: TempDatabase
-    let clock = ManualClock(startMs: startMs)
-    let retentionMs: Int64
-    private(set) var engine: Engine
-
-    init(retentionMs: Int64 = 24 * 3_600_000) throws {
-        database = try TempDatabase()
-        self.retentionMs = retentionMs
-        engine = try openEngine(database.path, clock: clock, retentionMs: retentionMs)
-    }
-
-    /// Closes the engine and opens a new one on the same file.
-    func restart() async throws {
-        await engine.close()
-        engine = try openEngine(database.path, clock: clock, retentionMs: retentionMs)
-    }
-
-    /// Closes the engine, checks the ledger and deletes the database.
-    func finish() async throws {
-        await engine.close()
-        defer { database.remove() }
-        let report = try verifyLedger(database.path)
-        #expect(report.violations.isEmpty, "\(report.violations)")
-    }
-}
-
 @Suite struct IdempotencyTests {
     @Test func replayReturnsTheSameAnswerAndChargesOnce() async throws {
         let harness = try Harness()
@@ -135,7 +107,7 @@ final class Harness {
         let database = try TempDatabase()
         defer { database.remove() }
         let configuration = EngineConfiguration(
-            store: StoreConfiguration(path: database.path, durability: .normal), idleEvictionMs: 0)
+            store: storeConfiguration(database.path), idleEvictionMs: 0)
         let engine = try Engine(configuration: configuration, clock: ManualClock(startMs: startMs))
         try await openAccount(engine, "acct", credits: 100)
         let first = try await debit(engine, "acct", 10, key: "k1")

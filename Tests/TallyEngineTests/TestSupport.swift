@@ -23,12 +23,19 @@ struct TempDatabase {
 /// The instant every manual clock starts at (2023-11-14T22:13:20Z).
 let startMs: Int64 = 1_700_000_000_000
 
-/// Opens an engine on `path` with `normal` durability for speed.
+/// The store settings of every test: `normal` durability for speed, and load shedding (DESIGN §7,
+/// `.overloaded` past a queueing delay) pushed out of reach, since these tests check exactness,
+/// not overload behaviour, on a loaded 2-core machine.
+func storeConfiguration(_ path: String) -> StoreConfiguration {
+    StoreConfiguration(path: path, durability: .normal, maxQueueDelayMs: 600_000)
+}
+
+/// Opens an engine on `path` with the test store settings.
 func openEngine(
     _ path: String, clock: ManualClock, retentionMs: Int64 = 24 * 3_600_000, idleEvictionMs: Int64 = 300_000
 ) throws -> Engine {
     let configuration = EngineConfiguration(
-        store: StoreConfiguration(path: path, durability: .normal), idempotencyRetentionMs: retentionMs,
+        store: storeConfiguration(path), idempotencyRetentionMs: retentionMs,
         idleEvictionMs: idleEvictionMs)
     return try Engine(configuration: configuration, clock: clock)
 }
@@ -66,4 +73,32 @@ func debit(_ engine: Engine, _ account: String, _ cost: Credits, key: String? = 
 /// Holds `amount` for `ttlMs`.
 func hold(_ engine: Engine, _ account: String, _ amount: Credits, ttlMs: Int64 = 60_000) async throws(EngineError) -> Authorization {
     try await engine.authorize(AuthorizeRequest(account: account, cost: amount, holdTTLMs: ttlMs)).value
+}
+
+/// One test's engine on its own temporary database.
+final class Harness {
+    let database: TempDatabase
+    let clock = ManualClock(startMs: startMs)
+    let retentionMs: Int64
+    private(set) var engine: Engine
+
+    init(retentionMs: Int64 = 24 * 3_600_000) throws {
+        database = try TempDatabase()
+        self.retentionMs = retentionMs
+        engine = try openEngine(database.path, clock: clock, retentionMs: retentionMs)
+    }
+
+    /// Closes the engine and opens a new one on the same file.
+    func restart() async throws {
+        await engine.close()
+        engine = try openEngine(database.path, clock: clock, retentionMs: retentionMs)
+    }
+
+    /// Closes the engine, checks the ledger and deletes the database.
+    func finish() async throws {
+        await engine.close()
+        defer { database.remove() }
+        let report = try verifyLedger(database.path)
+        #expect(report.violations.isEmpty, "\(report.violations)")
+    }
 }

@@ -1,6 +1,5 @@
-// Proves the group-commit writer: every mutation submitted from many threads and tasks commits,
-// its completion runs only after COMMIT (a separate connection already sees its rows), concurrent
-// load forms batches larger than one, and repeated row states in one batch fold to the last one.
+// Proves group commit: mutations from many threads/tasks all commit, completions run only after COMMIT
+// (a separate connection sees the rows), load forms batches > 1, and repeated row states fold to the last.
 import Foundation
 import TallyCore
 import TallyStore
@@ -70,7 +69,7 @@ import Testing
 
         let results = outcomes.all
         #expect(results.count == threads * perThread + tasks * perTask)
-        #expect(results.values.allSatisfy(\.succeeded))
+        #expect(results.values.allSatisfy { $0.succeeded })
         #expect(outcomes.recordedNotes.isEmpty, "\(outcomes.recordedNotes.prefix(5))")
         #expect(try count(database.path, "SELECT count(*) FROM accounts") == Int64(names.count))
         #expect(try count(database.path, "SELECT count(*) FROM lots") == Int64(names.count))
@@ -124,7 +123,7 @@ import Testing
         #expect(store.writer.currentStatistics.queueDepth == 50)
         gate.open()
         #expect(await outcomes.wait())
-        #expect(outcomes.all.values.allSatisfy(\.succeeded))
+        #expect(outcomes.all.values.allSatisfy { $0.succeeded })
         let statistics = store.writer.currentStatistics
         #expect(statistics.largestBatch == 50)
         #expect(statistics.batches == 2)
@@ -157,7 +156,7 @@ import Testing
             completion: outcomes.completion("m-last")))
         gate.open()
         #expect(await outcomes.wait())
-        #expect(outcomes.all.values.allSatisfy(\.succeeded))
+        #expect(outcomes.all.values.allSatisfy { $0.succeeded })
         #expect(store.writer.currentStatistics.largestBatch == states.count + 1)
 
         let reader = try Connection(path: database.path, readOnly: true)
@@ -181,7 +180,7 @@ import Testing
         }
         gate.open()
         #expect(await outcomes.wait())
-        #expect(outcomes.all.values.allSatisfy(\.succeeded))
+        #expect(outcomes.all.values.allSatisfy { $0.succeeded })
 
         let reader = try Connection(path: database.path, readOnly: true)
         let snapshot = try #require(try reader.loadAccount(id: "hot", keysSinceMs: 0))

@@ -17,12 +17,13 @@ import Testing
         let connection = try Connection(path: database.path, readOnly: true)
         let recorded = try connection.cached("SELECT version, name, applied_at_ms FROM schema_migrations ORDER BY version")
             .rows { ($0.int(0), $0.text(1), $0.int(2)) }
-        #expect(recorded.count == 1)
-        #expect(recorded.first?.0 == 1)
+        // Every step of this build, in order, each recorded once with the time it was applied.
+        #expect(recorded.map(\.0) == Array(1...Int64(max(1, recorded.count))))
         #expect(recorded.first?.1 == "ledger")
-        #expect(recorded.first?.2 == t0)
+        #expect(recorded.contains { $0.1 == "service_tokens" })
+        #expect(recorded.allSatisfy { $0.2 == t0 })
         let tables = Set(try connection.cached("SELECT name FROM sqlite_master WHERE type = 'table'").rows { $0.text(0) })
-        #expect(tables.isSuperset(of: ["schema_migrations", "accounts", "lots", "holds", "entries", "debit_refunds", "idempotency"]))
+        #expect(tables.isSuperset(of: ["schema_migrations", "accounts", "lots", "holds", "entries", "debit_refunds", "idempotency", "service_tokens"]))
         let schemaBefore = try connection.cached("SELECT group_concat(sql, ';') FROM sqlite_master").rows { $0.text(0) }
 
         // Reopening later: nothing is applied again, nothing is lost.
@@ -30,8 +31,8 @@ import Testing
         second.close()
         let again = try Connection(path: database.path, readOnly: true)
         let recordedAgain = try again.cached("SELECT version, applied_at_ms FROM schema_migrations").rows { ($0.int(0), $0.int(1)) }
-        #expect(recordedAgain.count == 1)
-        #expect(recordedAgain.first?.1 == t0, "the step keeps the time it was first applied")
+        #expect(recordedAgain.count == recorded.count)
+        #expect(recordedAgain.allSatisfy { $0.1 == t0 }, "each step keeps the time it was first applied")
         #expect(try again.cached("SELECT group_concat(sql, ';') FROM sqlite_master").rows { $0.text(0) } == schemaBefore)
         #expect(try again.accountRow(id: "acct")?.0.id == "acct")
     }
@@ -40,10 +41,11 @@ import Testing
         let database = try TempDatabase()
         defer { database.remove() }
         try openStore(database.path).close()
+        let steps = try count(database.path, "SELECT count(*) FROM schema_migrations")
         let raw = try Connection(path: database.path)
         try raw.execute("CREATE TABLE operator_notes (note TEXT)")
         try openStore(database.path).close()
-        #expect(try count(database.path, "SELECT count(*) FROM schema_migrations") == 1)
+        #expect(try count(database.path, "SELECT count(*) FROM schema_migrations") == steps)
         #expect(try count(database.path, "SELECT count(*) FROM sqlite_master WHERE name = 'operator_notes'") == 1)
     }
 

@@ -1,6 +1,5 @@
-// Helpers for the store tests: a unique temporary database per test, submitting mutations and
-// awaiting their completion, a writer "gate" that forces a known batch, and a ledger builder that
-// derives row changes from the pure rules the way the engine does.
+// Store test helpers: unique temp databases, awaiting mutations, a writer gate that forces a known
+// batch, and a ledger builder that derives row changes from the pure rules as the engine does.
 import Foundation
 import TallyCore
 import TallyStore
@@ -131,6 +130,7 @@ struct SequentialIDs: IDSource {
 
 /// The result of one rule: the entries it appended and the rows the engine would write.
 struct Step {
+    var account: String
     var entries: [LedgerEntry]
     var changes: [StoreChange]
     var entry: LedgerEntry { entries[entries.count - 1] }
@@ -138,11 +138,9 @@ struct Step {
     /// Puts `key` into the row of the last entry, as the engine stamps a keyed request.
     func stamped(_ key: String, fingerprint: [UInt8] = [1, 2, 3], response: [UInt8] = [9]) -> Step {
         var copy = self
-        guard let index = copy.changes.lastIndex(where: { if case .appendEntry = $0 { true } else { false } }),
-            case .appendEntry(var row) = copy.changes[index]
-        else { return copy }
-        row.stamp = IdempotencyStamp(key: key, fingerprint: fingerprint, response: response)
-        copy.changes[index] = .appendEntry(row)
+        guard let index = copy.changes.lastIndex(where: { if case .appendEntry = $0 { true } else { false } }) else { return copy }
+        let stamp = IdempotencyStamp(key: key, fingerprint: fingerprint, response: response)
+        copy.changes[index] = .appendEntry(EntryRow(entry, account: account, stamp: stamp))
         return copy
     }
 }
@@ -254,7 +252,7 @@ struct LedgerBuilder {
         if state.debt != beforeDebt || state.account != beforeAccount {
             changes.append(.putAccount(state.account, debt: state.debt))
         }
-        return Step(entries: entries, changes: changes)
+        return Step(account: id, entries: entries, changes: changes)
     }
 }
 

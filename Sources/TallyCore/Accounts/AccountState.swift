@@ -110,7 +110,8 @@ public struct AccountState: Sendable, Hashable {
                 apply(posting, hold: entry.referenceID.flatMap { holds[$0] == nil ? nil : $0 })
             }
         }
-        if entry.openedLot != nil { rebuildLiveOrder() } else { dropSpentLots() }
+        if let lot = entry.openedLot { insertLive(lot.id) }
+        dropSpentLots()
         if entry.kind == .capture || entry.kind == .release, let holdID = entry.referenceID {
             close(hold: holdID)
         }
@@ -137,9 +138,7 @@ public struct AccountState: Sendable, Hashable {
         lot[keyPath: to] += posting.amount
         precondition(lot.isBalanced && posting.amount > 0, "posting broke lot \(lot.id)")
         lots[posting.lot] = lot
-        if revives, !liveLotOrder.contains(lot.id) {
-            rebuildLiveOrder()
-        }
+        if revives, !liveLotOrder.contains(lot.id) { insertLive(lot.id) }
     }
 
     private mutating func adjustReservation(_ holdID: HoldID?, _ lot: LotID, _ delta: Credits) {
@@ -153,6 +152,19 @@ public struct AccountState: Sendable, Hashable {
     private mutating func rebuildLiveOrder() {
         liveLotOrder = BurnDown.sorted(lots.values.filter { $0.remaining > 0 || $0.reserved > 0 })
             .map(\.id)
+    }
+
+    /// Puts a lot into the live order at its burn-down place (binary search), so a top-up does
+    /// not re-sort every lot the account ever had.
+    private mutating func insertLive(_ lotID: LotID) {
+        guard let lot = lots[lotID], lot.remaining > 0 || lot.reserved > 0, !liveLotOrder.contains(lotID) else { return }
+        var low = 0
+        var high = liveLotOrder.count
+        while low < high {
+            let middle = (low + high) / 2
+            if let other = lots[liveLotOrder[middle]], BurnDown.paysBefore(other, lot) { low = middle + 1 } else { high = middle }
+        }
+        liveLotOrder.insert(lotID, at: low)
     }
 
     private mutating func dropSpentLots() {

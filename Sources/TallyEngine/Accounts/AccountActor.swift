@@ -76,7 +76,9 @@ actor AccountActor {
             keys = KeyIndex(loaded: [])
             phase = .missing
         }
-        resumeOnNextWrite = needsReload || resumeOnNextWrite
+        // Always: a failed commit may have left the writer refusing this account even when this
+        // actor is new (the one that saw the failure was evicted).
+        resumeOnNextWrite = true
         needsReload = false
         settledHolds = RecentSettlements()
         refundedDebits = [:]

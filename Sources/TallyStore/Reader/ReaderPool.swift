@@ -25,22 +25,26 @@ public final class ReaderPool: @unchecked Sendable {
         _ body: @escaping @Sendable (Connection) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
-            enqueue { connection in
+            let queued = enqueue { connection in
                 do throws(StoreError) {
                     continuation.resume(returning: .success(try body(connection)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
+            if !queued { continuation.resume(returning: .failure(.closed)) }
         }
         return try result.get()
     }
 
-    private func enqueue(_ job: @escaping @Sendable (Connection) -> Void) {
+    /// Queues a job; false once the pool is stopping, when no thread would ever run it.
+    private func enqueue(_ job: @escaping @Sendable (Connection) -> Void) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
         jobs.append(job)
         condition.signal()
-        condition.unlock()
+        return true
     }
 
     /// Lets queued jobs finish, then ends the threads.

@@ -1,0 +1,47 @@
+// Helpers for the plan, period and threshold tests: a seeded generator, an id counter and UTC
+// instants written as dates. Names are prefixed so they sit beside the other core tests.
+import Testing
+import TallyCore
+
+/// SplitMix64, so a property test replays exactly from the seed it prints.
+struct PlanRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+        print("PlanRandom seed \(seed)")
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Ids from a counter, as the database sequence would give them.
+struct PlanIDs: IDSource {
+    var last: Int64 = 0
+    mutating func next() -> Int64 {
+        last += 1
+        return last
+    }
+}
+
+/// The instant of a UTC date and time; the fields must be valid.
+func utcMs(
+    _ year: Int64, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0, _ second: Int = 0,
+    _ millisecond: Int = 0
+) -> Int64 {
+    guard
+        let instant = UTCDateTime(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+            millisecond: millisecond)
+    else { preconditionFailure("invalid test date \(year)-\(month)-\(day)") }
+    return instant.epochMs
+}
+
+/// Milliseconds in a day, for readable test arithmetic.
+let planDayMs: Int64 = 86_400_000

@@ -1,0 +1,123 @@
+// Proves LedgerVerifier is clean on a database written with engine-like changes and reports a tampered
+// lot, a deleted entry (seq gap), a wrong debt and other tampering, each against the right account.
+import Foundation
+import TallyCore
+import TallyStore
+import Testing
+
+@Suite struct VerifierTests {
+    /// Writes three accounts through every kind of change: credits, debits into debt, holds
+    /// captured, voided and expired, refunds, lot expiry, and a repaid debt.
+    static func populate(_ path: String) async throws -> [String: LedgerBuilder] {
+        let store = try openStore(path)
+        defer { store.close() }
+        var builders: [String: LedgerBuilder] = [:]
+        for (index, id) in ["alpha", "beta", "gamma"].enumerated() {
+            var builder = LedgerBuilder(id, overdraftLimit: 40, idBase: Int64(index) * 100_000)
+            try await commit(store, id, builder.creation)
+            try await commit(store, id, try builder.credit(100).changes)
+            try await commit(store, id, try builder.credit(30, source: .grant, expiresAtMs: t0 + 50_000).changes)
+            let first = try builder.debit(25)
+            try await commit(store, id, first.changes)
+            let hold = try builder.hold(20)
+            try await commit(store, id, hold.changes)
+            try await commit(store, id, try builder.capture(hold.entry.id, amount: 25).changes)
+            let voided = try builder.hold(10)
+            try await commit(store, id, voided.changes)
+            try await commit(store, id, try builder.void(voided.entry.id).changes)
+            try await commit(store, id, try builder.refund(first.entry.id, amount: 12).changes)
+            // The grant expires; a hold outlives its ttl and is released as expired.
+            builder.at(t0 + 60_000)
+            let late = try builder.hold(5, ttlMs: 1_000)
+            try await commit(store, id, late.changes)
+            builder.at(t0 + 70_000)
+            try await commit(store, id, try builder.debit(60).changes)
+            // Refunded into the grant, which has expired meanwhile: booked as expired.
+            try await commit(store, id, try builder.refund(first.entry.id, amount: 3).changes)
+            // Into debt, then repaid by a top-up.
+            try await commit(store, id, try builder.debit(30).changes)
+            try await commit(store, id, try builder.credit(Credits(50 + index)).changes)
+            builders[id] = builder
+        }
+        return builders
+    }
+
+    @Test func aDatabaseWrittenLikeTheEngineIsClean() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let builders = try await Self.populate(database.path)
+        let reader = try Connection(path: database.path, readOnly: true)
+        let result = try LedgerVerifier(connection: reader).verify()
+        #expect(result.accounts == 3)
+        #expect(result.violations.isEmpty, "\(result.violations)")
+        for (id, builder) in builders {
+            #expect(try reader.loadAccount(id: id, keysSinceMs: 0)?.state == builder.state)
+        }
+        // The scenario did reach debt and expiry, so the checks above covered them.
+        #expect(try count(database.path, "SELECT count(*) FROM entries WHERE kind = 'expire'") > 0)
+        #expect(try count(database.path, "SELECT count(*) FROM entries WHERE postings LIKE '%fx:%'") == 3)
+        #expect(try count(database.path, "SELECT count(*) FROM entries WHERE kind = 'release' AND detail = 'expired'") == 3)
+        #expect(try count(database.path, "SELECT count(*) FROM entries WHERE postings LIKE '%d:0:-%'") == 3)
+    }
+
+    @Test func anEmptyDatabaseIsClean() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        try openStore(database.path).close()
+        let result = try LedgerVerifier(connection: Connection(path: database.path, readOnly: true)).verify()
+        #expect(result.accounts == 0)
+        #expect(result.violations.isEmpty)
+    }
+
+    /// Applies `sql` to a freshly populated database and returns the violations found.
+    static func violations(after sql: String) async throws -> [LedgerVerifier.Violation] {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        _ = try await populate(database.path)
+        let raw = try Connection(path: database.path)
+        try raw.execute(sql)
+        #expect(raw.changes > 0, "the tampering changed a row: \(sql)")
+        return try LedgerVerifier(connection: Connection(path: database.path, readOnly: true)).verify().violations
+    }
+
+    @Test func aTamperedLotIsReported() async throws {
+        // Consistent with the CHECK constraint: 1 moves from consumed back to remaining.
+        let found = try await Self.violations(after: """
+            UPDATE lots SET remaining = remaining + 1, consumed = consumed - 1
+            WHERE id = (SELECT min(id) FROM lots WHERE account_id = 'beta' AND consumed > 0)
+            """)
+        #expect(!found.isEmpty)
+        #expect(found.allSatisfy { $0.account == "beta" }, "\(found)")
+        #expect(found.contains { $0.message.contains("but the ledger gives") }, "\(found)")
+    }
+
+    @Test func aDeletedEntryIsReportedAsASequenceGap() async throws {
+        let found = try await Self.violations(after: "DELETE FROM entries WHERE account_id = 'gamma' AND seq = 4")
+        #expect(found.allSatisfy { $0.account == "gamma" }, "\(found)")
+        #expect(found.contains { $0.message.contains("seq 5, expected 4") }, "\(found)")
+    }
+
+    @Test func aWrongDebtIsReported() async throws {
+        let found = try await Self.violations(after: "UPDATE accounts SET debt = debt + 7 WHERE id = 'alpha'")
+        #expect(found.map(\.account) == ["alpha"], "\(found)")
+        #expect(found.contains { $0.message.contains("debt is 7 but the ledger gives 0") }, "\(found)")
+    }
+
+    @Test func aDebtPastTheOverdraftLimitIsReported() async throws {
+        let found = try await Self.violations(after: "UPDATE accounts SET debt = 45 WHERE id = 'beta'")
+        #expect(found.allSatisfy { $0.account == "beta" })
+        #expect(found.contains { $0.message.contains("exceeds overdraft_limit 40") }, "\(found)")
+    }
+
+    @Test func aChangedEntryAmountIsReported() async throws {
+        let found = try await Self.violations(after: "UPDATE entries SET available_after = available_after + 1 WHERE account_id = 'alpha' AND seq = 3")
+        #expect(found.map(\.account) == ["alpha"], "\(found)")
+        #expect(found.contains { $0.message.contains("records available") }, "\(found)")
+    }
+
+    @Test func aRefundRecordThatDisagreesWithItsEntriesIsReported() async throws {
+        let found = try await Self.violations(after: "UPDATE debit_refunds SET refunded_debt = refunded_debt + 1 WHERE account_id = 'gamma'")
+        #expect(found.allSatisfy { $0.account == "gamma" })
+        #expect(found.contains { $0.message.contains("refund record differs") }, "\(found)")
+    }
+}
