@@ -37,6 +37,7 @@ extension Engine {
     /// Authorizes a cost: debits it at once, or holds it when `holdTTLMs` is set.
     public func authorize(_ authorize: AuthorizeRequest, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<Authorization> {
         do throws(Rejection) {
+            try CreditLimits.validate(authorize.cost)
             try AccountRules.validate(metadata: authorize.metadata)
         } catch {
             throw .rejected(error)

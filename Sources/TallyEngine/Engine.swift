@@ -9,7 +9,9 @@ public import TallyStore
 public final class Engine: Sendable {
     let context: EngineContext
     let registry: AccountRegistry
+    let dueWork: DueWork
     private let sweeper: Task<Void, Never>
+    private let scheduler: Task<Void, Never>
 
     /// Opens the store, continues the id sequence and starts the eviction sweep.
     public init(configuration: EngineConfiguration, clock: any Clock = SystemClock()) throws(EngineError) {
@@ -22,13 +24,28 @@ public final class Engine: Sendable {
         }
         let registry = AccountRegistry(context: context)
         self.registry = registry
+        let dueWork = DueWork(context: context, registry: registry)
+        self.dueWork = dueWork
         sweeper = Task.detached(priority: .low) {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 await registry.sweep()
             }
         }
+        let intervalMs = configuration.dueWorkIntervalMs
+        scheduler = Task.detached(priority: .medium) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(intervalMs))
+                await dueWork.run()
+            }
+        }
     }
+
+    /// Releases expired holds and books expired lots on accounts nobody is touching; the engine
+    /// does this every `dueWorkIntervalMs` by itself, and `--test-clock` after each advance.
+    /// Returns how many accounts it brought up to date.
+    @discardableResult
+    public func runDueWork() async -> Int { await dueWork.run() }
 
     private static func highestID(_ path: String) throws(StoreError) -> Int64 {
         try Connection(path: path).highestAllocatedID()
@@ -46,6 +63,7 @@ public final class Engine: Sendable {
     /// Commits what is queued and stops the store's threads.
     public func close() async {
         sweeper.cancel()
+        scheduler.cancel()
         let store = context.store
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // Joining the store's threads blocks, so it happens on a thread of its own.

@@ -11,12 +11,14 @@ public struct EngineConfiguration: Sendable {
     public var idleEvictionMs: Int64
     /// Above this many loaded accounts, idle ones are evicted sooner.
     public var maxLoadedAccounts: Int
+    /// How often idle accounts are checked for holds and lots that time has expired.
+    public var dueWorkIntervalMs: Int64
 
     /// Creates a configuration with the defaults of DESIGN.md.
     public init(
         store: StoreConfiguration, idempotencyRetentionMs: Int64 = 24 * 3_600_000,
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
-        idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000
+        idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000
     ) {
         self.store = store
         self.idempotencyRetentionMs = idempotencyRetentionMs
@@ -24,5 +26,6 @@ public struct EngineConfiguration: Sendable {
         self.maxHoldTTLMs = maxHoldTTLMs
         self.idleEvictionMs = idleEvictionMs
         self.maxLoadedAccounts = maxLoadedAccounts
+        self.dueWorkIntervalMs = dueWorkIntervalMs
     }
 }

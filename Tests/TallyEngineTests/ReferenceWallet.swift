@@ -139,9 +139,10 @@ struct ReferenceWallet {
 
     /// Authorize-and-debit; what lots cannot cover becomes debt. Returns the charge number.
     mutating func debit(_ cost: Int64, now: Int64) -> Result<Int, Rejection> {
+        if let rejection = Self.invalid(cost) { return .failure(rejection) }
         passTime(to: now)
         if suspended { return .failure(.accountSuspended) }
-        if let rejection = Self.invalid(cost) ?? canCharge(cost) { return .failure(rejection) }
+        if let rejection = canCharge(cost) { return .failure(rejection) }
         var charge = Charge()
         charge.debt = take(cost, into: &charge)
         debt += charge.debt
@@ -164,10 +165,11 @@ struct ReferenceWallet {
 
     /// Reserves `amount` for `ttl` ms. Returns the reservation number.
     mutating func hold(_ amount: Int64, ttl: Int64, now: Int64) -> Result<Int, Rejection> {
+        if let rejection = Self.invalid(amount) { return .failure(rejection) }
         guard (1_000...Self.maxHoldTTL).contains(ttl) else { return .failure(.invalidHoldTTL) }
         passTime(to: now)
         if suspended { return .failure(.accountSuspended) }
-        if let rejection = Self.invalid(amount) ?? canCharge(amount) { return .failure(rejection) }
+        if let rejection = canCharge(amount) { return .failure(rejection) }
         var left = amount
         var parts: [Int: Int64] = [:]
         for parcel in spendable() where left > 0 {
@@ -193,6 +195,8 @@ struct ReferenceWallet {
         let captured = amount ?? hold.amount
         if let rejection = Self.invalid(captured) { return .failure(rejection) }
         let extra = max(0, captured - hold.held)
+        // Taking more than was held is new spending, which a suspended account may not do.
+        if extra > 0, suspended { return .failure(.accountSuspended) }
         if extra > 0, let rejection = canCharge(extra) { return .failure(rejection) }
         var charge = Charge()
         var left = captured - extra

@@ -186,9 +186,9 @@ final class Simulation {
         let kind = "\(call)".prefix { $0 != " " }
         if case .rejected(let why) = answer { counts["\(kind) refused \(why.code)", default: 0] += 1 } else { counts["\(kind) ok", default: 0] += 1 }
         try check(answer, of: call, on: account, at: time)
-        // A request refused by validation before it reaches the account (a bad hold TTL) is not
-        // stored under its key, like Stripe; rule-level refusals are.
-        if let key, answer != .rejected(.invalidHoldTTL) {
+        // A request refused by validation before it reaches the account (a bad hold TTL, a bad
+        // authorize cost) is not stored under its key, like Stripe; rule-level refusals are.
+        if let key, !Self.refusedBeforeTheAccount(call, answer) {
             wallets[account].keyed.append(KeyedCall(key: key, call: call, answer: answer))
             wallets[account].keys.insert(key)
         }
@@ -287,6 +287,15 @@ final class Simulation {
             }
         }
         wallets[account] = wallet
+    }
+
+    /// Whether the engine refused `call` while validating its input, before reaching the account.
+    static func refusedBeforeTheAccount(_ call: Call, _ answer: Answer) -> Bool {
+        switch (call, answer) {
+        case (.hold, .rejected(.invalidHoldTTL)): true
+        case (.debit, .rejected(.invalidAmount)), (.hold, .rejected(.invalidAmount)): true
+        default: false
+        }
     }
 
     /// Repeats an earlier keyed call: the engine must replay the first answer and change nothing.

@@ -52,7 +52,11 @@ extension AccountState {
         let captured = amount ?? hold.amount
         try CreditLimits.validate(captured)
         let extra = max(0, captured - hold.held)
-        if extra > 0 { try checkCanCharge(extra) }
+        if extra > 0 {
+            // Taking more than was held is new spending, which a suspended account may not do.
+            try checkCanSpend()
+            try checkCanCharge(extra)
+        }
         var postings = settlePostings(of: hold, taking: captured - extra, nowMs: context.nowMs)
         if extra > 0 {
             let (consumed, short) = draw(extra, as: .consume)

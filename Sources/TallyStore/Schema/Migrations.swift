@@ -10,6 +10,7 @@ enum Migrations {
     static let steps: [Step] = [
         Step(version: 1, name: "ledger", sql: ledgerSchema),
         Step(version: 2, name: "service_tokens", sql: serviceTokensSchema),
+        Step(version: 3, name: "expiry_schedule", sql: expiryScheduleSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -134,5 +135,13 @@ enum Migrations {
             created_at_ms INTEGER NOT NULL,
             revoked_at_ms INTEGER
         );
+        """
+
+    // What the scheduler needs to find idle accounts with something due. Both indexes cover
+    // columns a debit never changes (a hold's status changes once, at settlement), so they add
+    // nothing to the hot path.
+    private static let expiryScheduleSchema = """
+        CREATE INDEX holds_pending_by_expiry ON holds (expires_at_ms) WHERE status = 'pending';
+        CREATE INDEX lots_by_expiry ON lots (expires_at_ms) WHERE expires_at_ms IS NOT NULL;
         """
 }

@@ -1,0 +1,22 @@
+extension Connection {
+    /// Accounts with a pending hold whose expiry is at or before `nowMs`.
+    public func accountsWithExpiredHolds(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
+        try cached(
+            """
+            SELECT DISTINCT account_id FROM holds
+            WHERE status = 'pending' AND expires_at_ms <= ? LIMIT ?
+            """
+        ).rows([nowMs, limit]) { $0.text(0) }
+    }
+
+    /// Accounts with a lot that expired in (`afterMs`, `throughMs`] with credits still remaining.
+    public func accountsWithExpiredLots(afterMs: Int64, throughMs: Int64, limit: Int) throws(StoreError) -> [String] {
+        try cached(
+            """
+            SELECT DISTINCT account_id FROM lots
+            WHERE expires_at_ms IS NOT NULL AND expires_at_ms > ? AND expires_at_ms <= ? AND remaining > 0
+            LIMIT ?
+            """
+        ).rows([afterMs, throughMs, limit]) { $0.text(0) }
+    }
+}
