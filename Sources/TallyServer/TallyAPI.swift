@@ -40,14 +40,21 @@ public final class TallyAPI: Sendable {
         var routeName = "unmatched"
         var account: String?
         let response: HTTPResponse
-        do throws(Problem) {
-            let (route, parameter) = try resolve(request)
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            response = Problem.notFound.response
+        case .methodNotAllowed(let allowed):
+            response = Problem.methodNotAllowed(allowed).response
+        case .found(let route, let parameter):
             routeName = route.pattern
-            var call = Call(request: request, parameter: parameter)
-            defer { account = call.account }
-            response = try await dispatch(route.action, &call)
-        } catch {
-            response = error.response
+            do throws(Problem) {
+                if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
+                var call = Call(request: request, parameter: parameter)
+                defer { account = call.account }
+                response = try await dispatch(route.action, &call)
+            } catch {
+                response = error.response
+            }
         }
         record(request, route: routeName, response: response, start: start, account: account)
         return response
@@ -56,7 +63,9 @@ public final class TallyAPI: Sendable {
     /// Answers the cheap, non-blocking routes (health, metrics, the OpenAPI document) on the
     /// loop thread; nil for everything else.
     public func handleInline(_ request: HTTPRequest) -> HTTPResponse? {
-        guard case .found(let route, _) = router.match(method: request.method, path: request.path),
+        // Most traffic is under /v1/; skip matching it twice.
+        guard !request.path.hasPrefix("/v1/") || request.path == "/v1/openapi.json",
+            case .found(let route, _) = router.match(method: request.method, path: request.path),
             route.action == .health || route.action == .metrics || route.action == .openAPI
         else { return nil }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -70,17 +79,6 @@ public final class TallyAPI: Sendable {
         guard summary.method.isEmpty else { return }
         metrics.recordRefusedByServer(status: summary.status)
         log?.request(method: "-", path: "-", status: summary.status, nanoseconds: summary.durationNs, account: nil)
-    }
-
-    /// The matched route after checking the caller's token against its scopes.
-    private func resolve(_ request: HTTPRequest) throws(Problem) -> (Route, String) {
-        switch router.match(method: request.method, path: request.path) {
-        case .notFound: throw .notFound
-        case .methodNotAllowed(let allowed): throw .methodNotAllowed(allowed)
-        case .found(let route, let parameter):
-            if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
-            return (route, parameter)
-        }
     }
 
     private func dispatch(_ action: Action, _ call: inout Call) async throws(Problem) -> HTTPResponse {
@@ -119,7 +117,7 @@ public final class TallyAPI: Sendable {
 
     /// The problem for an engine failure; storage failures are also logged for the operator.
     func problem(for error: EngineError) -> Problem {
-        if case .storage(let failure) = error { log?.error("storage failure: \(failure)") }
+        if case .storage(let failure) = error { log?.event("storage failure: \(failure)", level: "error") }
         return Problem(error)
     }
 }

@@ -9,6 +9,8 @@ let usage = """
     usage: tally <command> [options]
 
     commands:
+      \(ServeCommand.usage)
+      \(TokensCommand.usage)
       \(VerifyCommand.usage)
       \(BenchCommand.usage)
       \(ChurnCommand.usage)
@@ -19,6 +21,10 @@ let usage = """
 do throws(UsageError) {
     let status: Int32
     switch subcommand {
+    case "serve":
+        status = try await ServeCommand.run(Arguments(rest, flagNames: ServeCommand.flags))
+    case "tokens":
+        status = try TokensCommand.run(rest)
     case "verify":
         status = try VerifyCommand.run(Arguments(rest, flagNames: []))
     case "bench":

@@ -38,11 +38,12 @@ public final class AccessLog: Sendable {
         append(line)
     }
 
-    /// Records a server-side failure worth an operator's attention (never request data).
-    func error(_ message: String) {
+    /// Records a server event worth an operator's attention, such as a storage failure or the
+    /// start of a drain (never request data).
+    public func event(_ message: String, level: String = "info") {
         append(.object([
             ("ts", .string(Timestamp.format(Int64(Date().timeIntervalSince1970 * 1_000)))),
-            ("level", .string("error")), ("message", .string(message)),
+            ("level", .string(level)), ("message", .string(message)),
         ]))
     }
 

@@ -20,7 +20,7 @@ public struct Problem: Error, Sendable {
     }
 
     /// The `type` URI naming this kind of problem.
-    public var type: String { "https://tally.dev/problems/" + code.replacingOccurrences(of: "_", with: "-") }
+    public var type: String { "urn:tally:problem:" + code }
 
     /// The problem as an `application/problem+json` response.
     public var response: HTTPResponse {

@@ -30,9 +30,6 @@ struct RequestBody {
         return value
     }
 
-    /// Whether the member is present with any value, null included.
-    func contains(_ name: String) -> Bool { members.contains { $0.0 == name } }
-
     /// A required string member.
     mutating func requiredString(_ name: String) throws(Problem) -> String {
         guard let text = try string(name) else { throw .invalid("missing_field", "'\(name)' is required") }

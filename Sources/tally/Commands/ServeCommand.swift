@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import TallyEngine
 import TallyHTTP
 import TallyServer
@@ -61,47 +60,39 @@ enum ServeCommand {
         printNow("tally listening on http://\(shownHost):\(port)")
         // Tokens made or revoked with `tally tokens` take effect within two seconds.
         let refresher = Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(2))
-                try? await tokens.reload(from: engine.store)
+            while true {
+                do { try await Task.sleep(for: .seconds(2)) } catch { return }
+                do {
+                    try await tokens.reload(from: engine.store)
+                } catch {
+                    log.event("could not reload service tokens: \(error)", level: "error")
+                }
             }
         }
         let signal = await waitForTermination()
-        printError("tally serve: \(signal), draining")
+        log.event("\(signal) received, draining")
         api.beginDrain()
         await server.shutdown()
         refresher.cancel()
+        await refresher.value
         await engine.close()
         log.close()
     }
 
-    /// Waits for SIGTERM or SIGINT and names the one that came.
+    /// Waits for SIGTERM or SIGINT and names the one that came; later signals are ignored.
     private static func waitForTermination() async -> String {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
-            let resumed = Mutex(false)
-            var sources: [any DispatchSourceSignal] = []
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    let first = resumed.withLock { done in
-                        defer { done = true }
-                        return !done
-                    }
-                    if first { continuation.resume(returning: name) }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            // The sources stay alive for the rest of the process, so a second signal is ignored.
-            SignalSources.keep(sources)
+        let (signals, continuation) = AsyncStream.makeStream(of: String.self)
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
         }
+        var iterator = signals.makeAsyncIterator()
+        let name = await iterator.next() ?? "SIGTERM"
+        for source in sources { source.cancel() }
+        return name
     }
-}
-
-/// Keeps the signal sources referenced for the life of the process.
-private enum SignalSources {
-    nonisolated(unsafe) private static var kept: [any DispatchSourceSignal] = []
-
-    static func keep(_ sources: [any DispatchSourceSignal]) { kept += sources }
 }

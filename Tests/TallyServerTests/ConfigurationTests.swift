@@ -1,0 +1,57 @@
+// Proves the configuration loader reads config/tally.json, lets the environment override it,
+// and reports every problem (unknown keys included) with its JSON path.
+import Foundation
+import Testing
+import TallyServer
+
+@Suite struct ConfigurationTests {
+    private func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tally-config-\(UUID().uuidString).json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func readsTheShippedDefault() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/tally.json").path
+        let configuration = try ServerConfiguration.load(path: path, environment: [:])
+        #expect(configuration == ServerConfiguration())
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.database == "tally.sqlite")
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        let path = try write(#"{"listen": "0.0.0.0:9000", "database": "a.sqlite", "durability": "full", "hold_ttl_seconds": 60}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let configuration = try ServerConfiguration.load(path: nil, environment: [
+            "TALLY_CONFIG": path, "TALLY_LISTEN": "[::1]:7000", "TALLY_DATABASE": "/tmp/b.sqlite",
+            "TALLY_DURABILITY": "normal", "TALLY_ADMIN_TOKEN": "0123456789abcdef",
+        ])
+        #expect(configuration.host == "::1")
+        #expect(configuration.port == 7000)
+        #expect(configuration.database == "/tmp/b.sqlite")
+        #expect(configuration.durability == .normal)
+        #expect(configuration.holdTTLSeconds == 60)
+        #expect(configuration.adminToken == "0123456789abcdef")
+    }
+
+    @Test func reportsEveryProblemWithItsPath() throws {
+        let path = try write(#"{"listen": "nowhere", "durability": "sometimes", "plans": {}, "hold_ttl_seconds": 1.5}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try ServerConfiguration.load(path: path, environment: ["TALLY_DURABILITY": "maybe"])
+            Issue.record("an invalid configuration was accepted")
+        } catch {
+            let list = error.list
+            #expect(list.count == 5)
+            #expect(list.contains { $0.hasPrefix("$.listen:") })
+            #expect(list.contains { $0.hasPrefix("$.durability:") })
+            #expect(list.contains("$.plans: unknown key"))
+            #expect(list.contains { $0.hasPrefix("$.hold_ttl_seconds:") })
+            #expect(list.contains { $0.hasPrefix("TALLY_DURABILITY:") })
+        }
+        #expect(throws: ServerConfiguration.Problems.self) {
+            try ServerConfiguration.load(path: "/nonexistent/tally.json", environment: [:])
+        }
+    }
+}
