@@ -172,8 +172,11 @@ final class Simulation {
                 return (.updated, result.replayed)
             }
         } catch {
-            if case .rejected(let rejection) = error { return (.rejected(rejection), false) }
-            return (.failed("\(error)"), false)
+            switch error {
+            case .rejected(let rejection): return (.rejected(rejection), false)
+            case .replayedRejection(let rejection, _): return (.rejected(rejection), true)
+            default: return (.failed("\(error)"), false)
+            }
         }
     }
 
@@ -305,14 +308,9 @@ final class Simulation {
         let earlier = keyed[rng.chance(60) ? keyed.count - 1 - rng.below(min(keyed.count, 10)) : rng.below(keyed.count)]
         let (answer, replayed) = await send(earlier.call, to: account, key: earlier.key)
         counts["replay", default: 0] += 1
-        if case .rejected = earlier.answer {
-            guard answer == earlier.answer else {
-                throw fail("retry of \(earlier.call) key \(earlier.key): first \(earlier.answer), now \(answer)")
-            }
-        } else {
-            guard replayed, answer == earlier.answer else {
-                throw fail("retry of \(earlier.call) key \(earlier.key): first \(earlier.answer), now \(answer) replayed \(replayed)")
-            }
+        // Denials are stored and replayed like approvals, and say so.
+        guard replayed, answer == earlier.answer else {
+            throw fail("retry of \(earlier.call) key \(earlier.key): first \(earlier.answer), now \(answer) replayed \(replayed)")
         }
     }
 

@@ -51,8 +51,7 @@ func rejection<T>(_ body: () async throws(EngineError) -> T) async -> Rejection?
         _ = try await body()
         return nil
     } catch {
-        if case .rejected(let rejection) = error { return rejection }
-        return nil
+        return error.rejection
     }
 }
 

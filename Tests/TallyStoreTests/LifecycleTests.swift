@@ -83,13 +83,17 @@ import Testing
 
         let answered = DispatchSemaphore(value: 0)
         let readers = store.readers
-        // Unstructured on purpose: if the read hangs, nothing waits for it.
+        // Unstructured on purpose: if the read hangs, nothing waits for it. The wait is long
+        // because a busy test run may not schedule the task for a while; only a hang exceeds it.
         Task.detached {
-            _ = try? await readers.read { connection throws(StoreError) in try connection.highestAllocatedID() }
-            answered.signal()
+            do {
+                _ = try await readers.read { connection throws(StoreError) in try connection.highestAllocatedID() }
+            } catch {
+                answered.signal()  // The answer that is wanted: StoreError.closed.
+            }
         }
         let returned = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: answered.wait(timeout: .now() + 2) == .success) }
+            Thread.detachNewThread { continuation.resume(returning: answered.wait(timeout: .now() + 60) == .success) }
         }
         #expect(returned, "a read after close() returns (with StoreError.closed) instead of hanging")
     }

@@ -140,7 +140,7 @@ actor AccountActor {
         case .failure(let rejection):
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
-            let ticket = submit(changes, request: request, recorded: .rejection(rejection), nowMs: nowMs)
+            let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
             return PendingOutcome(result: .failure(rejection), ticket: ticket)
         }
     }
@@ -194,7 +194,9 @@ actor AccountActor {
         guard let stored, let outcome = RecordedOutcome.decode(stored) else {
             throw .engine(.storage(.corrupt("idempotency record for key \(key)")))
         }
-        if case .rejection(let rejection) = outcome { throw .engine(.rejected(rejection)) }
+        if case .rejection(let rejection, let balance) = outcome {
+            throw .engine(.replayedRejection(rejection, balance: balance))
+        }
         guard let value = decode(outcome) else { throw .engine(.rejected(.idempotencyKeyReused)) }
         return Replayable(value: value, replayed: true)
     }

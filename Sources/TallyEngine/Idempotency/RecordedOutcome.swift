@@ -13,7 +13,8 @@ enum RecordedOutcome: Sendable, Hashable {
     case refund(RefundReceipt)
     /// Account creation and updates replay the account as first answered.
     case account(AccountView)
-    case rejection(Rejection)
+    /// A business denial, with the balance the account had when it was refused.
+    case rejection(Rejection, Balance)
 }
 
 extension RecordedOutcome {
@@ -50,8 +51,9 @@ extension RecordedOutcome {
                 + Self.fields(value.balance)
         case .account:
             ["n"]  // encoded() writes the view itself
-        case .rejection(let rejection):
-            ["x"] + RejectionCoding.fields(rejection)
+        case .rejection(let rejection, let balance):
+            // The balance goes first: the rejection's own fields may end in free text.
+            ["x"] + Self.fields(balance) + RejectionCoding.fields(rejection)
         }
     }
 
@@ -122,7 +124,8 @@ extension RecordedOutcome {
             let json = bytes.dropFirst(2)
             return (try? JSONDecoder().decode(AccountView.self, from: Data(json))).map { .account($0) }
         case "x":
-            return RejectionCoding.decode(Array(fields.dropFirst())).map { .rejection($0) }
+            guard let balance = balance(1) else { return nil }
+            return RejectionCoding.decode(Array(fields.dropFirst(6))).map { .rejection($0, balance) }
         default:
             return nil
         }

@@ -26,18 +26,21 @@ extension TallyAPI {
             metrics.recordDecision("approved")
             return Reply(status: 200, body: AccountJSON.authorization(result.value), replayed: result.replayed)
         } catch {
-            if case .rejected(let rejection) = error { metrics.recordDecision(rejection.code) } else { metrics.recordDecision("error") }
+            metrics.recordDecision(error.rejection?.code ?? "error")
             throw await denial(error, account: account, cost: cost)
         }
     }
 
     /// The problem for a refused authorization; a 402 also carries `approved: false` and the
-    /// account's balance as read right after the denial (which changed nothing).
+    /// balance: for a replay the one stored with the first answer, otherwise as read right after
+    /// the denial (which changed nothing).
     private func denial(_ error: EngineError, account: String, cost: Credits) async -> Problem {
         var problem = problem(for: error)
-        guard case .rejected(.insufficientCredits) = error else { return problem }
+        guard case .insufficientCredits = error.rejection else { return problem }
         problem.extra = [("approved", .bool(false)), ("account", .string(account)), ("cost", .integer(cost))]
-        if let view = try? await engine.account(account) {
+        if case .replayedRejection(_, let balance) = error {
+            problem.extra.append(("balance", LedgerJSON.balance(balance)))
+        } else if let view = try? await engine.account(account) {
             problem.extra.append(("balance", LedgerJSON.balance(view.balance)))
         }
         return problem
@@ -60,7 +63,7 @@ extension TallyAPI {
             let result = try await engine.capture(hold: id, amount: amount, idempotencyKey: key)
             return Reply(status: 200, body: AccountJSON.capture(result.value), replayed: result.replayed)
         } catch {
-            guard case .rejected(.insufficientCredits) = error, let found = try? await engine.hold(id) else {
+            guard case .insufficientCredits = error.rejection, let found = try? await engine.hold(id) else {
                 throw problem(for: error)
             }
             throw await denial(error, account: found.account, cost: amount ?? found.hold.amount)
