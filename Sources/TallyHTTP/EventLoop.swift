@@ -159,7 +159,7 @@ final class EventLoop {
     /// Answers 503 and closes a connection over the cap, without reading anything from it.
     private func refuse(_ fd: Int32) {
         var output: [UInt8] = []
-        let response = HTTPResponse(status: 503, text: "503 too many connections\n")
+        let response = ProtocolProblem.response(status: 503, detail: "the server has too many open connections")
         ResponseSerializer.append(response, to: &output, date: date.bytes, includeBody: true, connection: .close)
         _ = output.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         Glibc.close(fd)

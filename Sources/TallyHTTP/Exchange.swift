@@ -31,10 +31,9 @@ struct Exchange {
         return true
     }
 
-    /// The plain-text response sent for a parse failure or timeout.
+    /// The problem-details response sent for a parse failure or timeout, in the same shape
+    /// (RFC 9457 with a stable `code`) as every other failure of the API.
     static func failureResponse(_ error: HTTPParseError) -> HTTPResponse {
-        HTTPResponse(
-            status: error.status, headers: HTTPHeaders([("Content-Type", "text/plain; charset=utf-8")]),
-            text: "\(error.status) \(error.reason)\n")
+        ProtocolProblem.response(status: error.status, detail: error.reason)
     }
 }
