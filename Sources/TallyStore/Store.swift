@@ -79,7 +79,7 @@ public final class Store: Sendable {
             maxQueueDelayNanoseconds: UInt64(configuration.maxQueueDelayMs) * 1_000_000)
         readers = ReaderPool(connections: readerConnections)
         checkpointer = Checkpointer(
-            connection: checkpointConnection, intervalMs: configuration.checkpointIntervalMs)
+            connection: checkpointConnection, intervalMs: configuration.checkpointIntervalMs, path: configuration.path)
         writer.start()
         checkpointer.start()
     }

@@ -1,4 +1,5 @@
 import CTallySQLite
+import Glibc
 
 /// SQLite's "copy this buffer now" destructor, which the C header defines as a cast macro Swift
 /// cannot import.
@@ -26,8 +27,15 @@ public final class Connection: @unchecked Sendable {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        // Readers and the checkpointer may meet the writer's locks at start and shutdown.
-        sqlite3_busy_timeout(db, 5_000)
+        // Readers and the writer may meet the checkpointer's locks. SQLite's own busy timeout
+        // sleeps in growing steps (up to 100 ms), so a writer held back for 2 ms by a checkpoint
+        // restarting the WAL could sleep for 50; polling every 0.2 ms (for up to 5 s) waits only
+        // as long as the lock is held.
+        sqlite3_busy_handler(db, { _, attempts in
+            guard attempts < 25_000 else { return 0 }
+            usleep(200)
+            return 1
+        }, nil)
     }
 
     deinit {

@@ -12,7 +12,7 @@ public final class DirectWriter {
         try connection.pragma("wal_autocheckpoint = 0")
         checkpointer = Checkpointer(
             connection: try Store.open(configuration, cacheKiB: 2_048),
-            intervalMs: configuration.checkpointIntervalMs)
+            intervalMs: configuration.checkpointIntervalMs, path: configuration.path)
         checkpointer.start()
     }
 
