@@ -24,18 +24,20 @@ let package = Package(
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
         .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
         .target(name: "TallyHTTP"),
+        // Seeded randomness for simulations, property tests and the load generators.
+        .target(name: "TallyTesting"),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
 
         // Executable
-        .executableTarget(name: "tally", dependencies: ["TallyEngine", "TallyStore", "TallyCore", "TallyServer"]),
+        .executableTarget(name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"]),
 
         // Tests
-        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyTesting", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP"]),
         .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyEngine", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )
 

@@ -2,6 +2,7 @@
 // never loses an acknowledged keyed mutation, and `tally verify` stays clean after every crash.
 import Foundation
 import TallyStore
+import TallyTesting
 import Testing
 
 /// What the reader thread has seen on the child's stdout: complete lines only.
@@ -116,7 +117,7 @@ extension CLITests {
             let cycles = max(5, Int(environment["TALLY_CRASH_CYCLES"] ?? "") ?? 5)
             let seed = UInt64(environment["TALLY_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("crash test: seed \(seed) (set TALLY_CRASH_SEED to replay), \(cycles) cycles")
-            var random = SeededRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             let directory = try TempDirectory()
             defer { directory.remove() }
             let database = directory.path("crash.db")

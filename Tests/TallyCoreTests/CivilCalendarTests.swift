@@ -1,5 +1,6 @@
 // UTC calendar math without Foundation: days ↔ civil dates agree with known instants, walk the
 // calendar one day at a time for 5,000+ years without a gap, and split milliseconds exactly.
+import TallyTesting
 import Testing
 import TallyCore
 
@@ -73,7 +74,7 @@ import TallyCore
 
     @Test(arguments: [UInt64(7), 1_234, 987_654_321])
     func millisecondsRoundTrip(seed: UInt64) {
-        var random = PlanRandom(seed: seed)
+        var random = planRandom(seed: seed)
         for _ in 0..<20_000 {
             let ms = Int64.random(in: -100_000_000_000_000...100_000_000_000_000, using: &random)
             let time = UTCDateTime(epochMs: ms)

@@ -1,11 +1,12 @@
 // Period arithmetic as properties over anchors sampled (seeded, seed printed) from every
 // second of day across 1995–2035, plus the calendar corners: month ends, Feb 29, year ends, gaps.
+import TallyTesting
 import Testing
 import TallyCore
 
 @Suite struct PeriodScheduleTests {
     /// An anchor at a random second of a random day in 1995–2035, with random milliseconds.
-    static func randomAnchor(using random: inout PlanRandom) -> Int64 {
+    static func randomAnchor(using random: inout SplitMix64) -> Int64 {
         let first = CivilDate(year: 1995, month: 1, day: 1).daysSinceEpoch
         let last = CivilDate(year: 2035, month: 12, day: 31).daysSinceEpoch
         let day = Int64.random(in: first...last, using: &random)
@@ -25,7 +26,7 @@ import TallyCore
 
     @Test(arguments: [UInt64(20_261_125), 42, 8_675_309])
     func startsIncreaseAndPeriodsContainTheirStartButNotTheirEnd(seed: UInt64) throws {
-        var random = PlanRandom(seed: seed)
+        var random = planRandom(seed: seed)
         for _ in 0..<150 {
             let anchorMs = Self.randomAnchor(using: &random)
             let anchor = UTCDateTime(epochMs: anchorMs)
@@ -188,7 +189,7 @@ import TallyCore
 
     @Test(arguments: [UInt64(14), 1_400, 31_337])
     func idleGapsCrossOneBoundaryPerPeriod(seed: UInt64) throws {
-        var random = PlanRandom(seed: seed)
+        var random = planRandom(seed: seed)
         for _ in 0..<300 {
             let unit = PeriodUnit.allCases.randomElement(using: &random)!
             let schedule = PeriodSchedule(anchorMs: Self.randomAnchor(using: &random), unit: unit)

@@ -2,23 +2,12 @@
 // instants written as dates. Names are prefixed so they sit beside the other core tests.
 import Testing
 import TallyCore
+import TallyTesting
 
-/// SplitMix64, so a property test replays exactly from the seed it prints.
-struct PlanRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-        print("PlanRandom seed \(seed)")
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// A seeded generator for a property test, printing its seed so the test replays exactly.
+func planRandom(seed: UInt64) -> SplitMix64 {
+    print("PlanRandom seed \(seed)")
+    return SplitMix64(seed: seed)
 }
 
 /// Ids from a counter, as the database sequence would give them.

@@ -2,23 +2,13 @@
 // keeps every invariant after every step; the harness checks them, this drives it.
 import Testing
 import TallyCore
+import TallyTesting
 
-/// A small deterministic generator (SplitMix64) so a failure replays from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct SimulationTests {
     @Test(arguments: [UInt64(1), 2, 3, 42, 2_026])
     func randomWalkKeepsTheInvariants(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         var ledger = Ledger(overdraft: Credits.random(in: 0...50, using: &random))
         var now = t0
         var debits: [DebitRecord] = []

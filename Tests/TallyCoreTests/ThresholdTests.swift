@@ -1,5 +1,6 @@
 // balance.low / balance.depleted / balance.recovered: one event per crossing naming the lowest
 // level, no double fire, re-arm only past level + hysteresis or at a period reset.
+import TallyTesting
 import Testing
 import TallyCore
 
@@ -162,7 +163,7 @@ struct ThresholdRun {
 
     @Test(arguments: [UInt64(3), 77, 2_026])
     func randomWalksNeverDoubleFire(seed: UInt64) {
-        var random = PlanRandom(seed: seed)
+        var random = planRandom(seed: seed)
         let levels = (0..<4).map { _ in Credits.random(in: -50...500, using: &random) }
         let hysteresis = Credits.random(in: 0...40, using: &random)
         var run = ThresholdRun(levels: levels, hysteresis: hysteresis, available: 300)

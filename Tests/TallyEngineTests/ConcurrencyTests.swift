@@ -3,6 +3,7 @@
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct ConcurrencyTests {
@@ -72,7 +73,7 @@ import Testing
         let database = try TempDatabase()
         defer { database.remove() }
         let engine = try openEngine(database.path, clock: ManualClock(startMs: startMs))
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         var funded: [String: (credits: Credits, limit: Credits)] = [:]
         for index in 0..<200 {
             let id = "load-\(index)"

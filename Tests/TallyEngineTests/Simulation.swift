@@ -3,6 +3,7 @@
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 
 /// One independent stream: its own database, engine, clock, accounts and models.
 final class Simulation {
@@ -86,7 +87,7 @@ final class Simulation {
         self.stream = stream
         self.path = path
         idleEvictionMs = stream % 2 == 1 ? 0 : 300_000
-        rng = SplitMix64(state: seed ^ (UInt64(stream + 1) &* 0xD1B5_4A32_D192_ED03))
+        rng = SplitMix64(seed: seed ^ (UInt64(stream + 1) &* 0xD1B5_4A32_D192_ED03))
         engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs, idleEvictionMs: idleEvictionMs)
     }
 

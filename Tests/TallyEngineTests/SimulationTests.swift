@@ -4,23 +4,12 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
-/// A small seedable generator (SplitMix64), so a failing run can be repeated from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
+extension SplitMix64 {
+    /// An amount in `range`.
     mutating func amount(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
 
 @Suite struct SimulationTests {

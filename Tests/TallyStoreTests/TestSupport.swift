@@ -213,46 +213,15 @@ struct LedgerBuilder {
         return step
     }
 
-    /// Runs expiry then `rule`, and derives the rows like `StoreChanges.derive` in the engine.
+    /// Runs expiry then `rule`, and derives the rows the way the engine does.
     private mutating func run(
         _ rule: (inout AccountState, inout RuleContext<SequentialIDs>) throws(Rejection) -> LedgerEntry
     ) throws -> Step {
-        let beforeAccount = state.account
-        let beforeDebt = state.debt
-        let beforeHolds = state.holds
+        let before = StoreChanges.Before(state)
         var entries = state.expire(context: &context)
         entries.append(try rule(&state, &context))
-        var changes: [StoreChange] = []
-        var lotsWritten: Set<LotID> = []
-        for entry in entries {
-            changes.append(.appendEntry(EntryRow(entry, account: id)))
-            for posting in entry.postings where posting.lot != 0 && lotsWritten.insert(posting.lot).inserted {
-                if let lot = state.lots[posting.lot] { changes.append(.putLot(account: id, lot)) }
-            }
-            switch entry.kind {
-            case .hold:
-                if let hold = entry.referenceID.flatMap({ state.holds[$0] }) { changes.append(.putHold(account: id, hold)) }
-            case .capture, .release:
-                if let holdID = entry.referenceID, var hold = beforeHolds[holdID] {
-                    hold.reservations = [:]
-                    hold.uncovered = 0
-                    hold.settledAtMs = entry.atMs
-                    if entry.kind == .capture {
-                        hold.status = .captured
-                        hold.capturedAmount = entry.debitedAmount
-                        hold.debitID = entry.id
-                    } else {
-                        hold.status = HoldStatus(rawValue: entry.detail ?? "") ?? .voided
-                    }
-                    changes.append(.putHold(account: id, hold))
-                }
-            default: break
-            }
-        }
-        if state.debt != beforeDebt || state.account != beforeAccount {
-            changes.append(.putAccount(state.account, debt: state.debt))
-        }
-        return Step(account: id, entries: entries, changes: changes)
+        let changes = StoreChanges.derive(entries: entries, before: before, after: state)
+        return Step(account: state.account.id, entries: entries, changes: changes)
     }
 }
 

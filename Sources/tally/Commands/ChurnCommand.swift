@@ -2,6 +2,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 
 /// `tally churn`: a mixed keyed load that prints `ack <account> <key>` after each acknowledged
 /// mutation, until killed or `--seconds` pass; the crash tests kill it and check every ack.

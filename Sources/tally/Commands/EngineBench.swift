@@ -2,6 +2,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 
 /// The engine benchmark: C concurrent callers each authorize-and-debit 1 credit in a loop,
 /// each call with a fresh random idempotency key.

@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTesting
 
 /// The reference: the rows one debit writes (ledger entry, lot, idempotency record), batched
 /// `concurrency` at a time and committed from this thread with no engine, actors or queue.

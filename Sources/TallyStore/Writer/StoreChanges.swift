@@ -1,15 +1,15 @@
-import TallyCore
-import TallyStore
+public import TallyCore
 
 /// Derives the rows to write from the entries a request produced and the state it left.
-enum StoreChanges {
+public enum StoreChanges {
     /// What the account looked like before the request, as far as rows care.
-    struct Before {
+    public struct Before: Sendable {
         let account: Account
         let debt: Credits
         let holds: [HoldID: Hold]
 
-        init(_ state: AccountState) {
+        /// Captures what rows care about in `state`.
+        public init(_ state: AccountState) {
             account = state.account
             debt = state.debt
             holds = state.holds
@@ -17,7 +17,7 @@ enum StoreChanges {
     }
 
     /// The rows for `entries`; the entry with `stamp`'s id carries the request's key.
-    static func derive(
+    public static func derive(
         entries: [LedgerEntry], before: Before, after state: AccountState,
         stamp: (entryID: Int64, stamp: IdempotencyStamp)? = nil
     ) -> [StoreChange] {
