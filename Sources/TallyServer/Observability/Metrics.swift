@@ -1,5 +1,6 @@
 import Synchronization
 import TallyEngine
+import TallyStore
 
 /// The server's counters and latency histograms, rendered in the Prometheus text format.
 public final class Metrics: Sendable {
@@ -53,6 +54,17 @@ public final class Metrics: Sendable {
     }
 
     /// The Prometheus text exposition of every metric, with the engine's gauges.
+    /// One unlabelled Prometheus histogram from per-bucket (not cumulative) counts.
+    private func histogram(_ name: String, _ help: String, bounds: [String], buckets: [Int], sum: String, count: Int) -> String {
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (index, bound) in bounds.enumerated() {
+            cumulative += buckets[index]
+            out += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        return out + "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(sum)\n\(name)_count \(count)\n"
+    }
+
     func render(engine: Engine) -> String {
         let snapshot = state.withLock { $0 }
         let writer = engine.store.writer.currentStatistics
@@ -89,7 +101,14 @@ public final class Metrics: Sendable {
         out += gauge("tally_commit_batches_total", "counter", "Group-commit transactions written.", "\(writer.batches)")
         out += gauge("tally_commit_failed_batches_total", "counter", "Group-commit transactions that failed.", "\(writer.failedBatches)")
         out += gauge("tally_commit_mutations_total", "counter", "Mutations committed in group-commit batches.", "\(writer.mutations)")
-        out += gauge("tally_commit_seconds_total", "counter", "Time spent committing batches.", "\(Double(writer.totalCommitNanoseconds) / 1e9)")
+        out += histogram(
+            "tally_commit_batch_size", "Mutations per group-commit transaction.",
+            bounds: WriterStatistics.batchSizeBounds.map { "\($0)" }, buckets: writer.batchSizeBuckets,
+            sum: "\(writer.mutations)", count: writer.batches)
+        out += histogram(
+            "tally_commit_duration_seconds", "Time to write and commit one group-commit transaction.",
+            bounds: WriterStatistics.commitSecondsBounds.map { "\($0)" }, buckets: writer.commitSecondsBuckets,
+            sum: "\(Double(writer.totalCommitNanoseconds) / 1e9)", count: writer.batches)
         out += gauge("tally_commit_seconds_max", "gauge", "The longest batch commit so far.", "\(Double(writer.maxCommitNanoseconds) / 1e9)")
         out += gauge("tally_commit_largest_batch", "gauge", "The most mutations committed in one batch.", "\(writer.largestBatch)")
         out += gauge("tally_write_queue_depth", "gauge", "Mutations waiting for the writer.", "\(writer.queueDepth)")

@@ -170,8 +170,19 @@ public struct WriterStatistics: Sendable {
     public var totalCommitNanoseconds: UInt64 = 0
     public var maxCommitNanoseconds: UInt64 = 0
     public var queueDepth: Int = 0
+    /// Upper bounds of the batch-size histogram buckets.
+    public static let batchSizeBounds: [Int] = [1, 4, 16, 64, 256, 1_024, 4_096, 8_192]
+    /// Upper bounds (seconds) of the commit-time histogram buckets.
+    public static let commitSecondsBounds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25]
+    /// Batches per batch-size bucket (not cumulative); the last counts the rest.
+    public var batchSizeBuckets = [Int](repeating: 0, count: batchSizeBounds.count + 1)
+    /// Batches per commit-time bucket (not cumulative); the last counts the rest.
+    public var commitSecondsBuckets = [Int](repeating: 0, count: commitSecondsBounds.count + 1)
 
     mutating func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
+        batchSizeBuckets[Self.batchSizeBounds.firstIndex { batchSize <= $0 } ?? Self.batchSizeBounds.count] += 1
+        let seconds = Double(commitNanoseconds) / 1e9
+        commitSecondsBuckets[Self.commitSecondsBounds.firstIndex { seconds <= $0 } ?? Self.commitSecondsBounds.count] += 1
         batches += 1
         mutations += batchSize
         if failed { failedBatches += 1 }
