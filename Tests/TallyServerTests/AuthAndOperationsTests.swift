@@ -70,7 +70,7 @@ import TallyStore
             ] {
                 #expect(metrics.body.contains(line), "\(line)")
             }
-            for name in ["tally_commit_batches_total", "tally_commit_mutations_total", "tally_commit_batch_size_bucket", "tally_commit_duration_seconds_bucket", "tally_write_queue_depth"] {
+            for name in ["tally_commit_batches_total", "tally_commit_mutations_total", "tally_commit_batch_size_count", "tally_commit_duration_seconds_count", "tally_write_queue_depth"] {
                 #expect(metrics.body.contains("\n\(name) "), "\(name)")
             }
 
