@@ -14,13 +14,20 @@ public final class TallyAPI: Sendable {
     private let router = Router(routes: RouteTable.all)
     let openAPIBytes = JSONWriter.bytes(OpenAPIDocument.make(routes: RouteTable.all))
     let draining = Atomic<Bool>(false)
+    /// The clock the engine runs on when started with `--test-clock`; nil otherwise, and then
+    /// the test-clock routes answer 404.
+    let testClock: ManualClock?
 
     /// Creates the API; `log` nil keeps no access log.
-    public init(engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil) {
+    public init(
+        engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil,
+        testClock: ManualClock? = nil
+    ) {
         self.engine = engine
         self.tokens = tokens
         self.metrics = metrics
         self.log = log
+        self.testClock = testClock
     }
 
     /// An HTTP server wired to this API.
@@ -96,6 +103,8 @@ public final class TallyAPI: Sendable {
         case .getDebit: try await getDebit(&call).response
         case .refundDebit: try await refundDebit(&call).response
         case .readiness: await readiness()
+        case .getTestClock: try testClockNow().response
+        case .advanceTestClock: try await advanceTestClock(&call).response
         case .health, .metrics, .openAPI: immediate(action)
         }
     }

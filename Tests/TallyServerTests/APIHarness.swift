@@ -49,8 +49,9 @@ struct APIHarness {
     }
 }
 
-/// Runs `body` against a fresh API and tears everything down afterwards.
-func withAPI(log: AccessLog? = nil, _ body: (APIHarness) async throws -> Void) async throws {
+/// Runs `body` against a fresh API and tears everything down afterwards; with `testClock` the
+/// API serves the test-clock routes on the harness's manual clock.
+func withAPI(log: AccessLog? = nil, testClock: Bool = false, _ body: (APIHarness) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,7 +72,7 @@ func withAPI(log: AccessLog? = nil, _ body: (APIHarness) async throws -> Void) a
         configuration: EngineConfiguration(store: StoreConfiguration(path: path, durability: .normal)), clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
     try await tokens.reload(from: engine.store)
-    let api = TallyAPI(engine: engine, tokens: tokens, log: log)
+    let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock ? clock : nil)
     let server = api.makeServer(
         configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 1, shutdownTimeoutMs: 5_000))
     let port = try server.start()

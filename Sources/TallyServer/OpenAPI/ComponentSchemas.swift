@@ -33,6 +33,9 @@ enum ComponentSchemas {
             ("metadata", S.stringMap), ("created_at", S.time), ("updated_at", S.time),
         ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
         ("AccountPage", S.page("AccountSummary")),
+        ("TestClock", S.object([("now", S.time)], required: ["now"])),
+        ("AdvanceTestClock", S.object(
+            [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), idempotencyKey,

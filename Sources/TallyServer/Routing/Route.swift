@@ -3,6 +3,7 @@ enum Action: String, Sendable, CaseIterable {
     case createAccount, listAccounts, getAccount, updateAccount, topUp, ledger
     case authorize, getHold, captureHold, voidHold, getDebit, refundDebit
     case health, readiness, metrics, openAPI
+    case getTestClock, advanceTestClock
 }
 
 /// One entry of the API: method, path pattern, who may call it and what it documents.

@@ -5,17 +5,15 @@ import TallyHTTP
 import TallyServer
 import TallyStore
 
-/// `tally serve [--config PATH]`: runs the v1 HTTP API until SIGTERM or SIGINT, then drains.
+/// `tally serve [--config PATH] [--test-clock]`: runs the v1 HTTP API until SIGTERM or SIGINT,
+/// then drains.
 enum ServeCommand {
-    static let usage = "tally serve [--config PATH]"
+    static let usage = "tally serve [--config PATH] [--test-clock]"
     static let flags: Set<String> = ["test-clock"]
 
     static func run(_ arguments: Arguments) async throws(UsageError) -> Int32 {
         if let unknown = arguments.unknown(besides: ["config", "test-clock"]).first {
             throw UsageError("unknown option --\(unknown)")
-        }
-        if arguments.flag("test-clock") {
-            throw UsageError("--test-clock is not available in this build (it arrives with the test clock)")
         }
         let settings: ServerConfiguration
         do throws(ServerConfiguration.Problems) {
@@ -26,7 +24,7 @@ enum ServeCommand {
             return 1
         }
         do {
-            try await serve(settings)
+            try await serve(settings, testClock: arguments.flag("test-clock"))
             return 0
         } catch {
             printError("tally serve: \(error)")
@@ -34,11 +32,15 @@ enum ServeCommand {
         }
     }
 
-    private static func serve(_ settings: ServerConfiguration) async throws {
-        let engine = try Engine(configuration: EngineConfiguration(
-            store: StoreConfiguration(path: settings.database, durability: settings.durability),
-            idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
-            defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000))
+    private static func serve(_ settings: ServerConfiguration, testClock useTestClock: Bool) async throws {
+        // The test clock starts at the real time and then stands still until advanced.
+        let testClock = useTestClock ? ManualClock(startMs: SystemClock().nowMs()) : nil
+        let engine = try Engine(
+            configuration: EngineConfiguration(
+                store: StoreConfiguration(path: settings.database, durability: settings.durability),
+                idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
+                defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000),
+            clock: testClock ?? SystemClock())
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()
         do {
@@ -47,7 +49,7 @@ enum ServeCommand {
             await engine.close()
             throw error
         }
-        let api = TallyAPI(engine: engine, tokens: tokens, log: log)
+        let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock)
         let server = api.makeServer(configuration: HTTPServerConfiguration(host: settings.host, port: settings.port))
         let port: Int
         do {

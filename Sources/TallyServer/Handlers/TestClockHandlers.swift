@@ -1,0 +1,26 @@
+import TallyEngine
+
+/// The test clock: like Stripe's test clocks, it lets anyone live through a month in a second.
+extension TallyAPI {
+    /// The longest single advance: ten years.
+    static let maxAdvanceSeconds: Int64 = 315_360_000
+
+    func testClockNow() throws(Problem) -> Reply {
+        guard let testClock else { throw Problem.notFound }
+        return Reply(status: 200, body: .object([("now", .string(Timestamp.format(testClock.nowMs())))]))
+    }
+
+    /// Moves the clock, then runs the due work (hold and lot expiry) that the move made due, so
+    /// the answer comes after the engine has caught up with the new time.
+    func advanceTestClock(_ call: inout Call) async throws(Problem) -> Reply {
+        guard let testClock else { throw Problem.notFound }
+        var body = try RequestBody(call.request)
+        guard let seconds = try body.integer("seconds", in: 1...Self.maxAdvanceSeconds, code: "invalid_field") else {
+            throw .invalid("missing_field", "'seconds' is required")
+        }
+        try body.finish()
+        testClock.advance(byMs: seconds * 1_000)
+        await engine.runDueWork()
+        return try testClockNow()
+    }
+}
