@@ -1,19 +1,35 @@
 public import TallyCore
 import TallyStore
 
-/// How to authorize: the cost and whether to debit now or hold.
+/// How to authorize: the price, and whether to debit now or hold.
 public struct AuthorizeRequest: Sendable, Hashable {
+    /// What the call costs: an explicit amount, or units of an operation from the price book.
+    public enum Price: Sendable, Hashable {
+        case cost(Credits)
+        case operation(String, quantity: Int64)
+    }
+
     public var account: String
-    public var cost: Credits
+    public var price: Price
     /// Hold instead of debiting, for this long (nil debits at once).
     public var holdTTLMs: Int64?
+    /// The operation the charge is for; recorded on the entry (priced ones set it themselves).
     public var operation: String?
     public var metadata: [String: String]
 
-    /// Creates an authorize request.
+    /// Creates a request for an explicit cost.
     public init(account: String, cost: Credits, holdTTLMs: Int64? = nil, operation: String? = nil, metadata: [String: String] = [:]) {
         self.account = account
-        self.cost = cost
+        self.price = .cost(cost)
+        self.holdTTLMs = holdTTLMs
+        self.operation = operation
+        self.metadata = metadata
+    }
+
+    /// Creates a request priced from the price book: `quantity` units of `operation`.
+    public init(account: String, operation: String, quantity: Int64 = 1, holdTTLMs: Int64? = nil, metadata: [String: String] = [:]) {
+        self.account = account
+        self.price = .operation(operation, quantity: quantity)
         self.holdTTLMs = holdTTLMs
         self.operation = operation
         self.metadata = metadata
@@ -36,8 +52,13 @@ extension Engine {
 
     /// Authorizes a cost: debits it at once, or holds it when `holdTTLMs` is set.
     public func authorize(_ authorize: AuthorizeRequest, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<Authorization> {
+        let cost: Credits
         do throws(Rejection) {
-            try CreditLimits.validate(authorize.cost)
+            switch authorize.price {
+            case .cost(let amount): cost = amount
+            case .operation(let name, let quantity): cost = try context.configuration.catalog.cost(of: name, quantity: quantity)
+            }
+            try CreditLimits.validate(cost)
             try AccountRules.validate(metadata: authorize.metadata)
         } catch {
             throw .rejected(error)
@@ -49,16 +70,39 @@ extension Engine {
             holdExpiresAtMs = clock.nowMs() + ttl
         }
         let request = try Engine.keyed(idempotencyKey, [
-            "authorize", String(authorize.cost), authorize.holdTTLMs.map { String($0) } ?? "",
+            "authorize", String(cost), authorize.holdTTLMs.map { String($0) } ?? "",
             authorize.operation ?? "", Fingerprint.field(authorize.metadata),
         ])
         return try await withAccount(try Engine.checked(authorize.account)) { actor throws(ActorFailure) in
             try await actor.authorize(
-                cost: authorize.cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation,
+                cost: cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation,
                 metadata: authorize.metadata, request: request
             ).finish()
         }
     }
+
+    /// Buys a pack from the catalog: adds a `pack` lot with the pack's credits, expiry and
+    /// priority. Pass the payment id as the idempotency key so a retried confirmation never
+    /// credits twice.
+    public func buyPack(
+        _ account: String, pack name: String, reference: String? = nil, idempotencyKey: String? = nil
+    ) async throws(EngineError) -> Replayable<CreditReceipt> {
+        let pack: Pack
+        do throws(Rejection) {
+            pack = try context.configuration.catalog.pack(name)
+        } catch {
+            throw .rejected(error)
+        }
+        let credit = pack.creditRequest(atMs: clock.nowMs(), reference: reference)
+        // The fingerprint names the pack, not the instant, so a retry later matches the first.
+        let request = try Engine.keyed(idempotencyKey, ["pack", name, reference ?? ""])
+        return try await withAccount(try Engine.checked(account)) { actor throws(ActorFailure) in
+            try await actor.credit(credit, request: request).finish()
+        }
+    }
+
+    /// Plans, packs and the price book.
+    public var catalog: Catalog { context.configuration.catalog }
 
     /// The default time a hold lives when the caller names none.
     public var defaultHoldTTLMs: Int64 { context.configuration.defaultHoldTTLMs }

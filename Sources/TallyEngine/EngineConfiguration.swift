@@ -1,8 +1,11 @@
+public import TallyCore
 public import TallyStore
 
 /// The engine's settings.
 public struct EngineConfiguration: Sendable {
     public var store: StoreConfiguration
+    /// Plans, packs and the price book of operations.
+    public var catalog: Catalog
     /// How long an idempotency key's first outcome is kept and replayed.
     public var idempotencyRetentionMs: Int64
     public var defaultHoldTTLMs: Int64
@@ -16,11 +19,12 @@ public struct EngineConfiguration: Sendable {
 
     /// Creates a configuration with the defaults of DESIGN.md.
     public init(
-        store: StoreConfiguration, idempotencyRetentionMs: Int64 = 24 * 3_600_000,
+        store: StoreConfiguration, catalog: Catalog = Catalog(), idempotencyRetentionMs: Int64 = 24 * 3_600_000,
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000
     ) {
         self.store = store
+        self.catalog = catalog
         self.idempotencyRetentionMs = idempotencyRetentionMs
         self.defaultHoldTTLMs = defaultHoldTTLMs
         self.maxHoldTTLMs = maxHoldTTLMs

@@ -104,6 +104,10 @@ public final class TallyAPI: Sendable {
         case .refundDebit: try await refundDebit(&call).response
         case .readiness: await readiness()
         case .getTestClock: try testClockNow().response
+        case .listPlans: listPlans().response
+        case .listPacks: listPacks().response
+        case .listOperations: listOperations().response
+        case .buyPack: try await buyPack(&call).response
         case .advanceTestClock: try await advanceTestClock(&call).response
         case .health, .metrics, .openAPI: immediate(action)
         }

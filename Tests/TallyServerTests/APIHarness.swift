@@ -51,7 +51,9 @@ struct APIHarness {
 
 /// Runs `body` against a fresh API and tears everything down afterwards; with `testClock` the
 /// API serves the test-clock routes on the harness's manual clock.
-func withAPI(log: AccessLog? = nil, testClock: Bool = false, _ body: (APIHarness) async throws -> Void) async throws {
+func withAPI(
+    log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(), _ body: (APIHarness) async throws -> Void
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -69,7 +71,8 @@ func withAPI(log: AccessLog? = nil, testClock: Bool = false, _ body: (APIHarness
 
     let clock = ManualClock(startMs: APIHarness.startMs)
     let engine = try Engine(
-        configuration: EngineConfiguration(store: StoreConfiguration(path: path, durability: .normal)), clock: clock)
+        configuration: EngineConfiguration(store: StoreConfiguration(path: path, durability: .normal), catalog: catalog),
+        clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
     try await tokens.reload(from: engine.store)
     let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock ? clock : nil)

@@ -33,7 +33,7 @@ import TallyServer
             #expect(unknown.status == 404)
             #expect(unknown.json?["code"] == .string("account_not_found"))
 
-            for (member, code) in [("api_key", "unsupported_field"), ("operation", "unsupported_field"), ("price", "unknown_field")] {
+            for (member, code) in [("api_key", "unsupported_field"), ("operation", "invalid_field"), ("price", "unknown_field")] {
                 let response = try await api.send("POST", "/v1/authorize", json: #"{"account": "alice", "cost": 1, "\#(member)": "x"}"#)
                 #expect(response.status == 422)
                 #expect(response.json?["code"] == .string(code))

@@ -14,7 +14,13 @@ import TallyServer
     @Test func readsTheShippedDefault() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/tally.json").path
         let configuration = try ServerConfiguration.load(path: path, environment: [:])
-        #expect(configuration == ServerConfiguration())
+        // DESIGN §6: at least two plans (one with allowance, usage alerts and a rate limit, one
+        // with rollover), two packs (one that expires) and a few operations.
+        let plans = configuration.catalog.plans.values
+        #expect(plans.contains { $0.allowance > 0 && $0.usageAlertsPercent != nil && $0.rateLimit != nil })
+        #expect(plans.contains { $0.effectiveRolloverCap > 0 })
+        #expect(configuration.catalog.packs.count >= 2 && configuration.catalog.packs.values.contains { $0.expiresInDays != nil })
+        #expect(configuration.catalog.operations.count >= 3)
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8080)
         #expect(configuration.database == "tally.sqlite")
@@ -36,7 +42,7 @@ import TallyServer
     }
 
     @Test func reportsEveryProblemWithItsPath() throws {
-        let path = try write(#"{"listen": "nowhere", "durability": "sometimes", "plans": {}, "hold_ttl_seconds": 1.5}"#)
+        let path = try write(#"{"listen": "nowhere", "durability": "sometimes", "plan": {}, "hold_ttl_seconds": 1.5}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try ServerConfiguration.load(path: path, environment: ["TALLY_DURABILITY": "maybe"])
@@ -46,7 +52,7 @@ import TallyServer
             #expect(list.count == 5)
             #expect(list.contains { $0.hasPrefix("$.listen:") })
             #expect(list.contains { $0.hasPrefix("$.durability:") })
-            #expect(list.contains("$.plans: unknown key"))
+            #expect(list.contains("$.plan: unknown key"))
             #expect(list.contains { $0.hasPrefix("$.hold_ttl_seconds:") })
             #expect(list.contains { $0.hasPrefix("TALLY_DURABILITY:") })
         }

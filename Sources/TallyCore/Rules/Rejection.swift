@@ -26,6 +26,12 @@ public enum Rejection: Error, Sendable, Hashable {
     case debitNotFound
     /// The refund asks for more than is left to refund on the debit.
     case refundExceedsDebit(refundable: Credits)
+    /// The operation is not in the price book.
+    case unknownOperation
+    /// A quantity outside 1 ... 10^9.
+    case invalidQuantity
+    /// The pack is not in the catalog.
+    case unknownPack
     case invalidIdempotencyKey
     /// The key was used before with a different request.
     case idempotencyKeyReused
@@ -52,6 +58,9 @@ public enum Rejection: Error, Sendable, Hashable {
         case .holdNotPending: "hold_not_pending"
         case .debitNotFound: "debit_not_found"
         case .refundExceedsDebit: "refund_exceeds_debit"
+        case .unknownOperation: "unknown_operation"
+        case .invalidQuantity: "invalid_quantity"
+        case .unknownPack: "unknown_pack"
         case .invalidIdempotencyKey: "invalid_idempotency_key"
         case .idempotencyKeyReused: "idempotency_key_reused"
         case .idempotencyKeyInFlight: "idempotency_key_in_flight"

@@ -34,7 +34,8 @@ enum RejectionCoding {
         uniqueKeysWithValues: [
             Rejection.accountNotFound, .accountExists, .accountSuspended, .accountClosed,
             .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidHoldTTL,
-            .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound,
+            .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound, .unknownOperation,
+            .invalidQuantity, .unknownPack,
             .invalidIdempotencyKey, .idempotencyKeyReused, .idempotencyKeyInFlight,
         ].map { ($0.code, $0) })
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import TallyCore
 import TallyStore
 
 /// The settings `tally serve` runs with: `config/tally.json` overridden by the environment.
@@ -12,6 +13,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var holdTTLSeconds = 300
     /// An admin token from `TALLY_ADMIN_TOKEN`, accepted in memory only.
     public var adminToken: String?
+    /// Plans, packs and the price book.
+    public var catalog = Catalog()
 
     /// Creates the built-in defaults.
     public init() {}
@@ -87,6 +90,16 @@ public struct ServerConfiguration: Sendable, Equatable {
                     continue
                 }
                 holdTTLSeconds = Int(seconds)
+            case "operations", "packs", "plans":
+                var reader = CatalogReader()
+                reader.catalog = catalog
+                switch name {
+                case "operations": reader.readOperations(value, path: path)
+                case "packs": reader.readPacks(value, path: path)
+                default: reader.readPlans(value, path: path)
+                }
+                catalog = reader.catalog
+                problems += reader.problems
             default:
                 problems.append("\(path): unknown key")
             }

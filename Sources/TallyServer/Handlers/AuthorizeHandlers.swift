@@ -3,14 +3,14 @@ import TallyEngine
 
 /// The hot path: authorize-and-debit or hold; and settling holds.
 extension TallyAPI {
-    /// Members of DESIGN's authorize that later issues bring (API keys, priced operations).
-    static let laterAuthorizeFields: Set<String> = ["api_key", "operation", "quantity"]
+    /// Members of DESIGN's authorize that later issues bring (API keys).
+    static let laterAuthorizeFields: Set<String> = ["api_key"]
 
     func authorize(_ call: inout Call) async throws(Problem) -> Reply {
         var body = try RequestBody(call.request)
         let account = try body.requiredString("account")
         call.account = account
-        let cost = try body.requiredAmount("cost")
+        let price = try Self.price(&body)
         let hold = try body.bool("hold") ?? false
         let ttlSeconds = try body.integer("hold_ttl_seconds", in: 1...Int64.max / 1_000, code: "invalid_hold_ttl")
         if ttlSeconds != nil && !hold {
@@ -20,7 +20,17 @@ extension TallyAPI {
         let key = try call.idempotencyKey(&body)
         try body.finish(unsupported: Self.laterAuthorizeFields)
         let holdTTLMs = hold ? ttlSeconds.map { $0 * 1_000 } ?? engine.defaultHoldTTLMs : nil
-        let request = AuthorizeRequest(account: account, cost: cost, holdTTLMs: holdTTLMs, metadata: metadata)
+        let request: AuthorizeRequest
+        let cost: Credits
+        switch price {
+        case .cost(let amount):
+            request = AuthorizeRequest(account: account, cost: amount, holdTTLMs: holdTTLMs, metadata: metadata)
+            cost = amount
+        case .operation(let name, let quantity):
+            request = AuthorizeRequest(account: account, operation: name, quantity: quantity, holdTTLMs: holdTTLMs, metadata: metadata)
+            // Only shown in a 402's body; an unknown operation is refused by the engine first.
+            cost = (try? engine.catalog.cost(of: name, quantity: quantity)) ?? 0
+        }
         do throws(EngineError) {
             let result = try await engine.authorize(request, idempotencyKey: key)
             metrics.recordDecision("approved")
@@ -28,6 +38,22 @@ extension TallyAPI {
         } catch {
             metrics.recordDecision(error.rejection?.code ?? "error")
             throw await denial(error, account: account, cost: cost)
+        }
+    }
+
+    /// The price of an authorize body: exactly one of `cost`, or `operation` with an optional
+    /// `quantity` (default 1) priced from the price book.
+    static func price(_ body: inout RequestBody) throws(Problem) -> AuthorizeRequest.Price {
+        let operation = try body.string("operation")
+        let quantity = try body.integer("quantity", in: 1...Catalog.maxQuantity, code: "invalid_quantity")
+        let hasCost = body.has("cost")
+        switch (operation, hasCost) {
+        case (nil, false): throw .invalid("missing_field", "give 'cost' or 'operation'")
+        case (.some, true): throw .invalid("invalid_field", "give either 'cost' or 'operation', not both")
+        case (nil, true):
+            if quantity != nil { throw .invalid("invalid_field", "'quantity' applies only with 'operation'") }
+            return .cost(try body.requiredAmount("cost"))
+        case (.some(let name), false): return .operation(name, quantity: quantity ?? 1)
         }
     }
 

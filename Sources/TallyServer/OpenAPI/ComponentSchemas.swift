@@ -34,6 +34,22 @@ enum ComponentSchemas {
         ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
         ("AccountPage", S.page("AccountSummary")),
         ("TestClock", S.object([("now", S.time)], required: ["now"])),
+        ("BuyPack", S.object([("pack", S.string), ("reference", S.string), idempotencyKey], required: ["pack"])),
+        ("Plan", S.object([
+            ("name", S.string), ("allowance", S.integer), ("period", S.enumeration(["day", "week", "month", "year"])),
+            ("rollover_cap", S.integer), ("overdraft_limit", S.integer), ("thresholds", S.array(S.integer)),
+            ("usage_alerts_percent", S.array(S.integer)),
+            ("rate_limit", S.object([("limit", S.integer), ("window_seconds", S.integer)], required: ["limit", "window_seconds"])),
+        ], required: ["name", "allowance", "period"])),
+        ("PlanList", S.object([("data", S.array(S.ref("Plan")))], required: ["data"])),
+        ("Pack", S.object([
+            ("name", S.string), ("credits", S.integer),
+            ("price", S.object([("amount", S.integer), ("currency", S.string)], required: ["amount", "currency"])),
+            ("expires_in_days", S.integer), ("priority", S.integer),
+        ], required: ["name", "credits", "price"])),
+        ("PackList", S.object([("data", S.array(S.ref("Pack")))], required: ["data"])),
+        ("Operation", S.object([("name", S.string), ("cost", S.integer)], required: ["name", "cost"])),
+        ("OperationList", S.object([("data", S.array(S.ref("Operation")))], required: ["data"])),
         ("AdvanceTestClock", S.object(
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
@@ -53,9 +69,11 @@ enum ComponentSchemas {
             ("entry", S.string), ("lot", S.nullable(S.ref("Lot"))), ("repaid_debt", S.integer), ("balance", S.ref("Balance")),
         ], required: ["entry", "lot", "repaid_debt", "balance"])),
         ("Authorize", S.object([
-            ("account", S.string), ("cost", S.amount), ("hold", S.boolean), ("hold_ttl_seconds", S.integer),
-            ("metadata", S.stringMap), idempotencyKey,
-        ], required: ["account", "cost"])),
+            ("account", S.string), ("cost", S.amount),
+            ("operation", S.type("string", "Priced from the price book instead of cost (GET /v1/operations).")),
+            ("quantity", S.type("integer", "Units of the operation, 1 to 10^9 (default 1).")),
+            ("hold", S.boolean), ("hold_ttl_seconds", S.integer), ("metadata", S.stringMap), idempotencyKey,
+        ], required: ["account"])),
         ("Authorization", S.object([
             ("approved", S.boolean), ("id", S.type("string", "dbt_<n> or hld_<n>")), ("kind", S.enumeration(["debit", "hold"])),
             ("account", S.string), ("cost", S.integer), ("balance", S.ref("Balance")), ("expires_at", S.time),

@@ -49,6 +49,9 @@ extension Problem {
             case .debitNotFound: (404, "Debit not found", "no debit has this id")
             case .refundExceedsDebit(let refundable):
                 (422, "Refund exceeds debit", "at most \(refundable) of this debit is left to refund")
+            case .unknownOperation: (422, "Unknown operation", "the operation is not in the price book (GET /v1/operations)")
+            case .invalidQuantity: (422, "Invalid quantity", "quantity is an integer from 1 to 10^9")
+            case .unknownPack: (422, "Unknown pack", "the pack is not in the catalog (GET /v1/packs)")
             case .invalidIdempotencyKey:
                 (422, "Invalid idempotency key", "idempotency keys are 1 to 255 printable ASCII characters")
             case .idempotencyKeyReused:

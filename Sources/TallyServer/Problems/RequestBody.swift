@@ -30,6 +30,12 @@ struct RequestBody {
         return value
     }
 
+    /// Whether the body has a non-null member with this name (without reading it).
+    func has(_ name: String) -> Bool {
+        guard let value = members.first(where: { $0.0 == name })?.1 else { return false }
+        return value != .null
+    }
+
     /// A required string member.
     mutating func requiredString(_ name: String) throws(Problem) -> String {
         guard let text = try string(name) else { throw .invalid("missing_field", "'\(name)' is required") }

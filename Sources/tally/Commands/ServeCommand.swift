@@ -38,6 +38,7 @@ enum ServeCommand {
         let engine = try Engine(
             configuration: EngineConfiguration(
                 store: StoreConfiguration(path: settings.database, durability: settings.durability),
+                catalog: settings.catalog,
                 idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
                 defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000),
             clock: testClock ?? SystemClock())
