@@ -11,6 +11,7 @@ let usage = """
     commands:
       \(ServeCommand.usage)
       \(TokensCommand.usage)
+      \(CheckConfigCommand.usage)
       \(VerifyCommand.usage)
       \(BenchCommand.usage)
       \(ChurnCommand.usage)
@@ -25,6 +26,8 @@ do throws(UsageError) {
         status = try await ServeCommand.run(Arguments(rest, flagNames: ServeCommand.flags))
     case "tokens":
         status = try TokensCommand.run(rest)
+    case "check-config":
+        status = try CheckConfigCommand.run(rest)
     case "verify":
         status = try VerifyCommand.run(Arguments(rest, flagNames: []))
     case "bench":

@@ -150,3 +150,25 @@ extension CLITests {
         }
     }
 }
+
+extension CLITests {
+    /// `tally check-config` accepts the shipped default and lists every problem of a broken file.
+    @Suite struct CheckConfigTests {
+        @Test func checksTheDefaultAndListsEveryProblem() async throws {
+            let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../config/tally.json").standardizedFileURL.path
+            let good = try await runTally(["check-config", shipped])
+            #expect(good.status == 0, "\(good)")
+            let directory = try TempDirectory()
+            defer { directory.remove() }
+            let broken = directory.path("broken.json")
+            try #"{"plans": {"x": {"allowance": -1, "period": "fortnight"}}, "listen": 5, "extra": true}"#
+                .write(toFile: broken, atomically: true, encoding: .utf8)
+            let bad = try await runTally(["check-config", broken])
+            #expect(bad.status == 1)
+            for path in ["$.plans.x.period", "$.plans.x.allowance", "$.listen", "$.extra"] {
+                #expect(bad.stdout.contains(path), "\(path) in \(bad)")
+            }
+        }
+    }
+}

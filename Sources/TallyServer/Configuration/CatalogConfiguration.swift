@@ -42,10 +42,10 @@ struct CatalogReader {
             var fields = Fields(body, path: here, known: [
                 "allowance", "period", "rollover_cap", "overdraft_limit", "thresholds", "usage_alerts_percent", "rate_limit",
             ])
-            guard let period = fields.string("period").flatMap(PeriodUnit.init(rawValue:)) else {
-                problems += fields.problems + ["\(here).period: must be day, week, month or year"]
-                continue
-            }
+            let parsedPeriod = fields.value("period")?.stringValue.flatMap(PeriodUnit.init(rawValue:))
+            if parsedPeriod == nil { problems.append("\(here).period: must be day, week, month or year") }
+            // Checked with a stand-in period so the plan's other problems are listed too.
+            let period = parsedPeriod ?? .month
             var rateLimit: RateLimit?
             if let value = fields.value("rate_limit") {
                 var rate = Fields(value, path: here + ".rate_limit", known: ["limit", "window_seconds"])
