@@ -53,10 +53,13 @@ extension Engine {
     /// Authorizes a cost: debits it at once, or holds it when `holdTTLMs` is set.
     public func authorize(_ authorize: AuthorizeRequest, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<Authorization> {
         let cost: Credits
+        var quantity: Int64?
         do throws(Rejection) {
             switch authorize.price {
             case .cost(let amount): cost = amount
-            case .operation(let name, let quantity): cost = try context.configuration.catalog.cost(of: name, quantity: quantity)
+            case .operation(let name, let units):
+                cost = try context.configuration.catalog.cost(of: name, quantity: units)
+                quantity = units
             }
             try CreditLimits.validate(cost)
             try AccountRules.validate(metadata: authorize.metadata)
@@ -71,11 +74,11 @@ extension Engine {
         }
         let request = try Engine.keyed(idempotencyKey, [
             "authorize", String(cost), authorize.holdTTLMs.map { String($0) } ?? "",
-            authorize.operation ?? "", Fingerprint.field(authorize.metadata),
+            authorize.operation ?? "", quantity.map { String($0) } ?? "", Fingerprint.field(authorize.metadata),
         ])
         return try await withAccount(try Engine.checked(authorize.account)) { actor throws(ActorFailure) in
             try await actor.authorize(
-                cost: cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation,
+                cost: cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation, quantity: quantity,
                 metadata: authorize.metadata, request: request
             ).finish()
         }

@@ -21,6 +21,28 @@ extension Engine {
         }
     }
 
+    /// Usage per operation per bucket in [fromMs, toMs), with breakage, read from the ledger
+    /// page by page; `accountNotFound` if there is no such account.
+    public func usage(
+        account: String, fromMs: Int64, toMs: Int64, granularity: UsageGranularity
+    ) async throws(EngineError) -> UsageReport {
+        let id = try Engine.checked(account)
+        let report = try await read { connection throws(StoreError) -> UsageReport? in
+            guard try connection.accountRow(id: id) != nil else { return nil }
+            var builder = UsageReport.Builder(fromMs: fromMs, toMs: toMs, granularity: granularity)
+            var afterSeq: Int64 = 0
+            while true {
+                let page = try connection.entries(EntryQuery(account: id, afterSeq: afterSeq, limit: 5_000, fromMs: fromMs, toMs: toMs))
+                guard let last = page.last else { break }
+                for entry in page { builder.add(entry) }
+                afterSeq = last.seq
+            }
+            return builder.report
+        }
+        guard let report else { throw .rejected(.accountNotFound) }
+        return report
+    }
+
     /// A page of an account's ledger, oldest first; `accountNotFound` if there is no such account.
     public func ledger(_ query: EntryQuery) async throws(EngineError) -> [LedgerEntry] {
         let account = try Engine.checked(query.account)

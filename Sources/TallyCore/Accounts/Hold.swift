@@ -23,6 +23,8 @@ public struct Hold: Sendable, Hashable, Codable {
     public var debitID: Int64?
     public var settledAtMs: Int64?
     public let operation: String?
+    /// Units of `operation` the hold was priced for, carried to its capture.
+    public let quantity: Int64?
     public let metadata: [String: String]
 
     /// Creates a hold in any state.
@@ -30,7 +32,7 @@ public struct Hold: Sendable, Hashable, Codable {
         id: HoldID, amount: Credits, reservations: [LotID: Credits], uncovered: Credits,
         status: HoldStatus, createdAtMs: Int64, expiresAtMs: Int64, capturedAmount: Credits? = nil,
         debitID: Int64? = nil, settledAtMs: Int64? = nil, operation: String? = nil,
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], quantity: Int64? = nil
     ) {
         self.id = id
         self.amount = amount
@@ -43,6 +45,7 @@ public struct Hold: Sendable, Hashable, Codable {
         self.debitID = debitID
         self.settledAtMs = settledAtMs
         self.operation = operation
+        self.quantity = quantity
         self.metadata = metadata
     }
 

@@ -40,6 +40,8 @@ public struct LedgerEntry: Sendable, Hashable {
     /// The hold a hold entry opened.
     public let openedHold: Hold?
     public let operation: String?
+    /// Units of `operation` the entry charged for, when it was priced from the price book.
+    public let quantity: Int64?
     public let metadata: [String: String]
 
     /// Creates an entry.
@@ -47,7 +49,7 @@ public struct LedgerEntry: Sendable, Hashable {
         id: Int64, seq: Int64, atMs: Int64, kind: EntryKind, amount: Credits,
         availableAfter: Credits, postings: [Posting], referenceID: Int64? = nil,
         detail: String? = nil, openedLot: Lot? = nil, openedHold: Hold? = nil,
-        operation: String? = nil, metadata: [String: String] = [:]
+        operation: String? = nil, metadata: [String: String] = [:], quantity: Int64? = nil
     ) {
         self.id = id
         self.seq = seq
@@ -61,6 +63,7 @@ public struct LedgerEntry: Sendable, Hashable {
         self.openedLot = openedLot
         self.openedHold = openedHold
         self.operation = operation
+        self.quantity = quantity
         self.metadata = metadata
     }
 

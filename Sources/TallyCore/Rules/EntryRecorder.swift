@@ -28,6 +28,7 @@ struct EntryDraft {
     var openedLot: Lot?
     var openedHold: Hold?
     var operation: String?
+    var quantity: Int64?
     var metadata: [String: String] = [:]
 }
 
@@ -39,14 +40,15 @@ extension AccountState {
             id: draft.id, seq: lastSeq + 1, atMs: atMs, kind: draft.kind, amount: 0,
             availableAfter: 0, postings: draft.postings, referenceID: draft.referenceID,
             detail: draft.detail, openedLot: draft.openedLot, openedHold: draft.openedHold,
-            operation: draft.operation, metadata: draft.metadata)
+            operation: draft.operation, metadata: draft.metadata, quantity: draft.quantity)
         apply(provisional)
         let after = available
         return LedgerEntry(
             id: draft.id, seq: provisional.seq, atMs: atMs, kind: draft.kind,
             amount: after - before, availableAfter: after, postings: draft.postings,
             referenceID: draft.referenceID, detail: draft.detail, openedLot: draft.openedLot,
-            openedHold: draft.openedHold, operation: draft.operation, metadata: draft.metadata)
+            openedHold: draft.openedHold, operation: draft.operation, metadata: draft.metadata,
+            quantity: draft.quantity)
     }
 
     /// Checks that a charge of `cost` keeps `available` at or above `-overdraft_limit`.

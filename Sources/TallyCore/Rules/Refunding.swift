@@ -18,6 +18,8 @@ extension AccountState {
         var updated = debit
         var left = requested
         var draft = EntryDraft(id: context.ids.next(), kind: .refund, referenceID: debit.id)
+        // A refund counts against the same operation in usage reports.
+        draft.operation = debit.operation
         let debtPart = min(left, debit.debt - debit.refundedDebt)
         if debtPart > 0 {
             left -= debtPart

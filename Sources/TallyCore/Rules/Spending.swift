@@ -3,7 +3,7 @@ extension AccountState {
     /// Authorizes and debits `cost` in one step, drawing lots in burn-down order; what they
     /// cannot cover becomes debt.
     public mutating func debit<IDs>(
-        cost: Credits, operation: String? = nil, metadata: [String: String] = [:],
+        cost: Credits, operation: String? = nil, quantity: Int64? = nil, metadata: [String: String] = [:],
         context: inout RuleContext<IDs>
     ) throws(Rejection) -> LedgerEntry {
         try checkCanSpend()
@@ -13,6 +13,7 @@ extension AccountState {
         var draft = EntryDraft(id: context.ids.next(), kind: .debit, postings: postings)
         if short > 0 { draft.postings.append(Posting(.debt, short)) }
         draft.operation = operation
+        draft.quantity = quantity
         draft.metadata = metadata
         return record(draft, atMs: context.nowMs)
     }
@@ -20,7 +21,7 @@ extension AccountState {
     /// Reserves `amount` until `expiresAtMs`; the part lots cannot cover is reserved against the
     /// overdraft.
     public mutating func hold<IDs>(
-        amount: Credits, expiresAtMs: Int64, operation: String? = nil,
+        amount: Credits, expiresAtMs: Int64, operation: String? = nil, quantity: Int64? = nil,
         metadata: [String: String] = [:], context: inout RuleContext<IDs>
     ) throws(Rejection) -> LedgerEntry {
         try checkCanSpend()
@@ -32,11 +33,12 @@ extension AccountState {
         let hold = Hold(
             id: holdID, amount: amount, reservations: [:], uncovered: 0, status: .pending,
             createdAtMs: context.nowMs, expiresAtMs: expiresAtMs, operation: operation,
-            metadata: metadata)
+            metadata: metadata, quantity: quantity)
         var draft = EntryDraft(id: holdID, kind: .hold, postings: postings, referenceID: holdID)
         if short > 0 { draft.postings.append(Posting(.uncovered, short)) }
         draft.openedHold = hold
         draft.operation = operation
+        draft.quantity = quantity
         draft.metadata = metadata
         return record(draft, atMs: context.nowMs)
     }
@@ -65,7 +67,7 @@ extension AccountState {
         }
         let draft = EntryDraft(
             id: context.ids.next(), kind: .capture, postings: postings, referenceID: holdID,
-            operation: hold.operation, metadata: hold.metadata)
+            operation: hold.operation, quantity: hold.quantity, metadata: hold.metadata)
         let entry = record(draft, atMs: context.nowMs)
         close(hold: holdID)
         return entry

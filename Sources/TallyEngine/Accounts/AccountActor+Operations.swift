@@ -58,15 +58,17 @@ extension AccountActor {
 
     /// Authorizes a cost as an immediate debit, or as a hold until `holdExpiresAtMs`.
     func authorize(
-        cost: Credits, holdExpiresAtMs: Int64?, operation: String?, metadata: [String: String],
+        cost: Credits, holdExpiresAtMs: Int64?, operation: String?, quantity: Int64?, metadata: [String: String],
         request: KeyedRequest?
     ) async throws(ActorFailure) -> PendingOutcome<Authorization> {
         try await perform(request, replay: { if case .authorization(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             let entry: LedgerEntry
             if let holdExpiresAtMs {
-                entry = try state.hold(amount: cost, expiresAtMs: holdExpiresAtMs, operation: operation, metadata: metadata, context: &rules)
+                entry = try state.hold(
+                    amount: cost, expiresAtMs: holdExpiresAtMs, operation: operation, quantity: quantity,
+                    metadata: metadata, context: &rules)
             } else {
-                entry = try state.debit(cost: cost, operation: operation, metadata: metadata, context: &rules)
+                entry = try state.debit(cost: cost, operation: operation, quantity: quantity, metadata: metadata, context: &rules)
             }
             let authorization = Authorization(
                 id: entry.id, kind: holdExpiresAtMs == nil ? .debit : .hold, account: state.account.id,

@@ -50,6 +50,15 @@ enum ComponentSchemas {
         ("PackList", S.object([("data", S.array(S.ref("Pack")))], required: ["data"])),
         ("Operation", S.object([("name", S.string), ("cost", S.integer)], required: ["name", "cost"])),
         ("OperationList", S.object([("data", S.array(S.ref("Operation")))], required: ["data"])),
+        ("UsageLine", S.object([("operation", S.nullable(S.string)), ("quantity", S.integer), ("credits", S.integer)],
+                               required: ["operation", "quantity", "credits"])),
+        ("UsageReport", S.object([
+            ("account", S.string), ("granularity", S.enumeration(["hour", "day", "month"])), ("from", S.time), ("to", S.time),
+            ("buckets", S.array(S.object([("start", S.time), ("operations", S.array(S.ref("UsageLine"))), ("expired", S.integer)],
+                                         required: ["start", "operations", "expired"]))),
+            ("totals", S.object([("operations", S.array(S.ref("UsageLine"))), ("credits", S.integer), ("expired", S.integer)],
+                                required: ["operations", "credits", "expired"])),
+        ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
         ("AdvanceTestClock", S.object(
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([

@@ -4,7 +4,7 @@ enum Action: String, Sendable, CaseIterable {
     case authorize, getHold, captureHold, voidHold, getDebit, refundDebit
     case health, readiness, metrics, openAPI
     case getTestClock, advanceTestClock
-    case listPlans, listPacks, listOperations, buyPack
+    case listPlans, listPacks, listOperations, buyPack, usage
 }
 
 /// One entry of the API: method, path pattern, who may call it and what it documents.

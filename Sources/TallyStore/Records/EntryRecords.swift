@@ -51,7 +51,7 @@ extension Connection {
 
     static let entryColumns = """
         SELECT id, seq, at_ms, kind, amount, available_after, postings, reference_id, detail,
-            operation, metadata, account_id FROM entries
+            operation, metadata, account_id, quantity FROM entries
         """
 
     static func entry(_ row: Statement) throws(StoreError) -> LedgerEntry {
@@ -66,7 +66,7 @@ extension Connection {
                 id: row.int(0), seq: row.int(1), atMs: row.int(2), kind: kind, amount: row.int(4),
                 availableAfter: row.int(5), postings: postings, referenceID: row.optionalInt(7),
                 detail: row.optionalText(8), operation: row.optionalText(9),
-                metadata: try MetadataCoding.decode(row.text(10)))
+                metadata: try MetadataCoding.decode(row.text(10)), quantity: row.optionalInt(12))
         return (row.text(11), entry)
     }
 }

@@ -13,7 +13,7 @@ extension Connection {
 
     static let holdColumns = """
         SELECT id, account_id, amount, reservations, uncovered, status, created_at_ms, expires_at_ms,
-            captured_amount, debit_id, settled_at_ms, operation, metadata FROM holds
+            captured_amount, debit_id, settled_at_ms, operation, metadata, quantity FROM holds
         """
 
     static func hold(_ row: Statement) throws(StoreError) -> (account: String, hold: Hold) {
@@ -24,7 +24,7 @@ extension Connection {
                 status: status, createdAtMs: row.int(6), expiresAtMs: row.int(7),
                 capturedAmount: row.optionalInt(8), debitID: row.optionalInt(9),
                 settledAtMs: row.optionalInt(10), operation: row.optionalText(11),
-                metadata: try MetadataCoding.decode(row.text(12)))
+                metadata: try MetadataCoding.decode(row.text(12)), quantity: row.optionalInt(13))
         return (row.text(1), hold)
     }
 }

@@ -11,6 +11,7 @@ enum Migrations {
         Step(version: 1, name: "ledger", sql: ledgerSchema),
         Step(version: 2, name: "service_tokens", sql: serviceTokensSchema),
         Step(version: 3, name: "expiry_schedule", sql: expiryScheduleSchema),
+        Step(version: 4, name: "operation_quantities", sql: operationQuantitiesSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -143,5 +144,11 @@ enum Migrations {
     private static let expiryScheduleSchema = """
         CREATE INDEX holds_pending_by_expiry ON holds (expires_at_ms) WHERE status = 'pending';
         CREATE INDEX lots_by_expiry ON lots (expires_at_ms) WHERE expires_at_ms IS NOT NULL;
+        """
+
+    // Units of a priced operation, for usage reports; a hold keeps them for its capture.
+    private static let operationQuantitiesSchema = """
+        ALTER TABLE entries ADD COLUMN quantity INTEGER;
+        ALTER TABLE holds ADD COLUMN quantity INTEGER;
         """
 }

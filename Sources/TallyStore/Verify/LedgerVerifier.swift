@@ -82,7 +82,7 @@ public struct LedgerVerifier {
             id: entry.id, seq: entry.seq, atMs: entry.atMs, kind: entry.kind, amount: entry.amount,
             availableAfter: entry.availableAfter, postings: entry.postings, referenceID: entry.referenceID,
             detail: entry.detail, openedLot: opened, openedHold: hold, operation: entry.operation,
-            metadata: entry.metadata)
+            metadata: entry.metadata, quantity: entry.quantity)
     }
 
     private static func count(refund entry: LedgerEntry, into total: inout (lots: [LotID: Credits], debt: Credits)) {

@@ -19,6 +19,7 @@ public struct EntryRow: Sendable {
     let detail: String?
     let operation: String?
     let metadata: String
+    let quantity: Int64?
     /// The idempotency key, request fingerprint and stored outcome of the request.
     let stamp: IdempotencyStamp?
 
@@ -36,6 +37,7 @@ public struct EntryRow: Sendable {
         detail = entry.detail
         operation = entry.operation
         metadata = MetadataCoding.encode(entry.metadata)
+        quantity = entry.quantity
         self.stamp = stamp
     }
 }

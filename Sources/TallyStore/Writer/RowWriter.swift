@@ -48,8 +48,8 @@ struct RowWriter {
         try connection.cached(
             """
             INSERT INTO holds (id, account_id, amount, reservations, uncovered, status, created_at_ms,
-                expires_at_ms, captured_amount, debit_id, settled_at_ms, operation, metadata)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                expires_at_ms, captured_amount, debit_id, settled_at_ms, operation, metadata, quantity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET reservations = excluded.reservations,
                 uncovered = excluded.uncovered, status = excluded.status,
                 captured_amount = excluded.captured_amount, debit_id = excluded.debit_id,
@@ -59,20 +59,20 @@ struct RowWriter {
             hold.id, account, hold.amount, LotAmountsCoding.encode(hold.reservations),
             hold.uncovered, hold.status.rawValue, hold.createdAtMs, hold.expiresAtMs,
             hold.capturedAmount, hold.debitID, hold.settledAtMs, hold.operation,
-            MetadataCoding.encode(hold.metadata))
+            MetadataCoding.encode(hold.metadata), hold.quantity)
     }
 
     func append(_ row: EntryRow) throws(StoreError) {
         try connection.cached(
             """
             INSERT INTO entries (id, account_id, seq, at_ms, kind, amount, available_after, postings,
-                reference_id, detail, operation, metadata, idempotency_key, fingerprint, response)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reference_id, detail, operation, metadata, idempotency_key, fingerprint, response, quantity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).run(
             row.id, row.account, row.seq, row.atMs, row.kind, row.amount, row.availableAfter,
             row.postings, row.referenceID, row.detail, row.operation, row.metadata, row.stamp?.key,
-            row.stamp?.fingerprint, row.stamp?.response)
+            row.stamp?.fingerprint, row.stamp?.response, row.quantity)
     }
 
     func put(refunds debit: DebitRecord) throws(StoreError) {
