@@ -1,3 +1,4 @@
+import TallyCore
 import Dispatch
 import Synchronization
 import TallyEngine

@@ -1,5 +1,6 @@
 // Proves idempotent replays answer the first status and body with Idempotent-Replayed, that a
 // reused key is refused, and that the ledger pages by cursor and filters by time.
+import TallyCore
 import Testing
 import TallyServer
 

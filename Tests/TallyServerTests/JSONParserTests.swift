@@ -1,5 +1,6 @@
 // Proves the JSON parser is strict (nesting limit, escapes, invalid UTF-8, trailing garbage,
 // duplicate names, number grammar) and keeps integers exact, and that the writer escapes.
+import TallyCore
 import Testing
 import TallyServer
 

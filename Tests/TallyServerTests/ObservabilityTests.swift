@@ -1,6 +1,7 @@
 // Proves the access log writes one JSON line per request with the account and never a token
 // or key, and that infrastructure failures map to 503 problems (overload with Retry-After).
 @testable import TallyServer
+import TallyCore
 import Synchronization
 import TallyEngine
 import TallyStore

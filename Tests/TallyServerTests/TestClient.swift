@@ -1,4 +1,5 @@
 // A raw-socket HTTP/1.1 client for the end-to-end tests, so they need no URLSession.
+import TallyCore
 import Glibc
 import TallyServer
 

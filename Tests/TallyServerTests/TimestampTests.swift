@@ -1,5 +1,6 @@
 // Proves RFC 3339 times are written as UTC with milliseconds and read back exactly, offsets
 // included, and that impossible dates are refused.
+import TallyCore
 import Testing
 import TallyServer
 

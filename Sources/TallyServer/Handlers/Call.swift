@@ -1,3 +1,4 @@
+import TallyCore
 import TallyHTTP
 
 /// One request on its way through a handler: what was matched, and what the log should know.

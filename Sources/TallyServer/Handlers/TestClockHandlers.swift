@@ -1,3 +1,4 @@
+import TallyCore
 import TallyEngine
 
 /// The test clock: like Stripe's test clocks, it lets anyone live through a month in a second.

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// The request and response bodies of the v1 API as JSON Schemas.
 enum ComponentSchemas {
     typealias S = SchemaBuilder

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// Builds the OpenAPI 3.1 document from the route table, so no route can go undocumented.
 enum OpenAPIDocument {
     static func make(routes: [Route]) -> JSONValue {

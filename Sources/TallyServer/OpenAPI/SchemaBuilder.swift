@@ -1,3 +1,5 @@
+import TallyCore
+
 /// Small constructors for JSON Schema fragments of the OpenAPI document.
 enum SchemaBuilder {
     static func ref(_ name: String) -> JSONValue { .object([("$ref", .string("#/components/schemas/" + name))]) }

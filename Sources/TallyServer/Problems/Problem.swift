@@ -1,3 +1,4 @@
+import TallyCore
 import TallyHTTP
 
 /// An RFC 9457 problem detail: every failure the API answers is one of these.

@@ -68,10 +68,10 @@ extension JSONValue {
     }
 
     /// A string value, or nil passed through.
-    static func text(_ value: String?) -> JSONValue? { value.map { .string($0) } }
+    public static func text(_ value: String?) -> JSONValue? { value.map { .string($0) } }
 
     /// A string map as a JSON object with sorted keys.
-    static func map(_ values: [String: String]) -> JSONValue {
+    public static func map(_ values: [String: String]) -> JSONValue {
         .object(values.keys.sorted().map { ($0, .string(values[$0] ?? "")) })
     }
 }
