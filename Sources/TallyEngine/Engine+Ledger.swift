@@ -43,6 +43,11 @@ extension Engine {
         return report
     }
 
+    /// A page of the event outbox in id order (events are written with the change they tell of).
+    public func events(_ query: EventQuery) async throws(EngineError) -> [EventRow] {
+        try await read { connection throws(StoreError) in try connection.events(query) }
+    }
+
     /// A page of an account's ledger, oldest first; `accountNotFound` if there is no such account.
     public func ledger(_ query: EntryQuery) async throws(EngineError) -> [LedgerEntry] {
         let account = try Engine.checked(query.account)

@@ -110,6 +110,7 @@ public final class TallyAPI: Sendable {
         case .listOperations: listOperations().response
         case .buyPack: try await buyPack(&call).response
         case .usage: try await usage(&call).response
+        case .listEvents: try await listEvents(&call).response
         case .advanceTestClock: try await advanceTestClock(&call).response
         case .health, .metrics, .openAPI: immediate(action)
         }

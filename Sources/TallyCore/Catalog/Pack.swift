@@ -28,7 +28,8 @@ public struct Pack: Sendable, Hashable {
     public func creditRequest(atMs nowMs: Int64, reference: String?) -> CreditRequest {
         CreditRequest(
             amount: credits, source: .pack, priority: priority,
-            expiresAtMs: expiresInDays.map { nowMs + Int64($0) * 86_400_000 }, reference: reference)
+            expiresAtMs: expiresInDays.map { nowMs + Int64($0) * 86_400_000 }, reference: reference,
+            label: "pack:" + name)
     }
 
     /// Every problem with this pack, with its path under `path`.

@@ -6,17 +6,21 @@ public struct CreditRequest: Sendable, Hashable {
     public var priority: Int?
     public var expiresAtMs: Int64?
     public var reference: String?
+    /// What the ledger entry names as the credit's origin (default: the source, e.g. `topup`;
+    /// a pack purchase writes `pack:<name>`).
+    public var label: String?
 
     /// Creates a request for incoming credits.
     public init(
         amount: Credits, source: LotSource, priority: Int? = nil, expiresAtMs: Int64? = nil,
-        reference: String? = nil
+        reference: String? = nil, label: String? = nil
     ) {
         self.amount = amount
         self.source = source
         self.priority = priority
         self.expiresAtMs = expiresAtMs
         self.reference = reference
+        self.label = label
     }
 }
 
@@ -36,7 +40,7 @@ extension AccountState {
         _ = try CreditLimits.sum(credits + held + debt, request.amount)
         let repaid = min(debt, request.amount)
         let rest = request.amount - repaid
-        var draft = EntryDraft(id: context.ids.next(), kind: .credit, detail: request.source.rawValue)
+        var draft = EntryDraft(id: context.ids.next(), kind: .credit, detail: request.label ?? request.source.rawValue)
         if repaid > 0 { draft.postings.append(Posting(.debt, -repaid)) }
         if rest > 0 {
             let lot = Lot(

@@ -15,6 +15,8 @@ actor AccountActor {
     var phase: Phase = .unloaded
     var state: AccountState
     var keys = KeyIndex(loaded: [])
+    /// The last event sequence number used; events of a failed commit are forgotten on reload.
+    private var lastEventSeq: Int64 = 0
     private var loadTask: Task<StoreError?, Never>?
     private var needsReload = false
     private var resumeOnNextWrite = false
@@ -70,10 +72,12 @@ actor AccountActor {
         if let snapshot {
             state = snapshot.state
             keys = KeyIndex(loaded: snapshot.idempotencyKeys)
+            lastEventSeq = snapshot.lastEventSeq
             phase = .live
         } else {
             state = AccountState(account: Account(id: id, createdAtMs: 0))
             keys = KeyIndex(loaded: [])
+            lastEventSeq = 0
             phase = .missing
         }
         // Always: a failed commit may have left the writer refusing this account even when this
@@ -114,6 +118,7 @@ actor AccountActor {
         guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
         var ruleContext = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
         let before = StoreChanges.Before(state)
+        let settingsBefore = state.account
         let expired = state.expire(context: &ruleContext)
         for entry in expired where entry.kind == .release {
             if let holdID = entry.referenceID { settledHolds.record(holdID, .expired) }
@@ -133,16 +138,29 @@ actor AccountActor {
                         key: request.key, fingerprint: request.fingerprint, response: step.recorded.encoded()))
                 }
             }
-            let changes = StoreChanges.derive(
-                entries: expired + step.entries, before: before, after: state, stamp: stamp) + step.extraChanges
+            let entries = expired + step.entries
+            let changes = StoreChanges.derive(entries: entries, before: before, after: state, stamp: stamp)
+                + step.extraChanges + events(for: entries, settingsBefore: settingsBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: step.recorded, nowMs: nowMs, stampedEntry: stamp?.entryID)
             return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
         case .failure(let rejection):
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
+                + events(for: expired, settingsBefore: settingsBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
             return PendingOutcome(result: .failure(rejection), ticket: ticket)
         }
+    }
+
+    /// The outbox rows for what a request did, numbered after the account's last event.
+    private func events(for entries: [LedgerEntry], settingsBefore: Account, atMs: Int64) -> [StoreChange] {
+        var builder = EventBuilder(account: id, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
+        builder.add(entries)
+        var settings = state.account
+        settings.updatedAtMs = settingsBefore.updatedAtMs
+        if settings != settingsBefore { builder.accountUpdated(state.account) }
+        lastEventSeq = builder.lastSeq
+        return builder.rows.map { .appendEvent($0) }
     }
 
     /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.

@@ -52,6 +52,12 @@ enum ComponentSchemas {
         ("PackList", S.object([("data", S.array(S.ref("Pack")))], required: ["data"])),
         ("Operation", S.object([("name", S.string), ("cost", S.integer)], required: ["name", "cost"])),
         ("OperationList", S.object([("data", S.array(S.ref("Operation")))], required: ["data"])),
+        ("Event", S.object([
+            ("id", S.type("string", "evt_<n>")), ("type", S.enumeration(EventType.allCases.map(\.rawValue))),
+            ("account", S.string), ("account_seq", S.integer), ("created_at", S.time),
+            ("data", S.type("object", "account, account_seq, balance and the fields of the event type")),
+        ], required: ["id", "type", "account", "account_seq", "created_at", "data"])),
+        ("EventPage", S.page("Event")),
         ("UsageLine", S.object([("operation", S.nullable(S.string)), ("quantity", S.integer), ("credits", S.integer)],
                                required: ["operation", "quantity", "credits"])),
         ("UsageReport", S.object([

@@ -4,7 +4,7 @@ enum Action: String, Sendable, CaseIterable {
     case authorize, getHold, captureHold, voidHold, getDebit, refundDebit
     case health, readiness, metrics, openAPI
     case getTestClock, advanceTestClock
-    case listPlans, listPacks, listOperations, buyPack, usage
+    case listPlans, listPacks, listOperations, buyPack, usage, listEvents
 }
 
 /// One entry of the API: method, path pattern, who may call it and what it documents.

@@ -5,6 +5,8 @@ public struct AccountSnapshot: Sendable {
     public let state: AccountState
     /// Idempotency keys still within retention, with their request fingerprints.
     public let idempotencyKeys: [StoredKey]
+    /// The last event sequence number the account used.
+    public let lastEventSeq: Int64
 
     /// A key as loaded: enough to detect a repeat without loading the stored response.
     public struct StoredKey: Sendable {
@@ -29,7 +31,7 @@ extension Connection {
         let state = AccountState(
             account: account, lots: lots, holds: holds.map(\.hold),
             debt: debt, lastSeq: lastSeq)
-        return AccountSnapshot(state: state, idempotencyKeys: keys)
+        return AccountSnapshot(state: state, idempotencyKeys: keys, lastEventSeq: try lastEventSeq(account: id))
     }
 
     /// The account row and its debt; nil if absent.
@@ -43,13 +45,14 @@ extension Connection {
             .rows([afterID ?? "", limit], Connection.account)
     }
 
-    /// The highest id any lot, hold or entry has taken, so the id sequence can continue after it.
+    /// The highest id any lot, hold, entry or event has taken, so the id sequence continues after it.
     public func highestAllocatedID() throws(StoreError) -> Int64 {
         try cached(
             """
             SELECT max(coalesce((SELECT max(id) FROM entries), 0),
                        coalesce((SELECT max(id) FROM lots), 0),
-                       coalesce((SELECT max(id) FROM holds), 0))
+                       coalesce((SELECT max(id) FROM holds), 0),
+                       coalesce((SELECT max(id) FROM events), 0))
             """
         ).rows { $0.int(0) }.first ?? 0
     }

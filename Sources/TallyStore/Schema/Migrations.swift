@@ -12,6 +12,7 @@ enum Migrations {
         Step(version: 2, name: "service_tokens", sql: serviceTokensSchema),
         Step(version: 3, name: "expiry_schedule", sql: expiryScheduleSchema),
         Step(version: 4, name: "operation_quantities", sql: operationQuantitiesSchema),
+        Step(version: 5, name: "events", sql: eventsSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -150,5 +151,20 @@ enum Migrations {
     private static let operationQuantitiesSchema = """
         ALTER TABLE entries ADD COLUMN quantity INTEGER;
         ALTER TABLE holds ADD COLUMN quantity INTEGER;
+        """
+
+    // The transactional outbox: an event is written in the same transaction as the change it
+    // tells of, with its body serialized once and kept as bytes (never re-serialized).
+    private static let eventsSchema = """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            account_seq INTEGER NOT NULL CHECK (account_seq > 0),
+            type TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            body BLOB NOT NULL
+        );
+        CREATE UNIQUE INDEX events_by_account ON events (account_id, account_seq);
+        CREATE INDEX events_by_type ON events (type, id);
         """
 }

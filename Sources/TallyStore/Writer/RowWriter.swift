@@ -75,6 +75,12 @@ struct RowWriter {
             row.stamp?.fingerprint, row.stamp?.response, row.quantity)
     }
 
+    func append(event: EventRow) throws(StoreError) {
+        try connection.cached(
+            "INSERT INTO events (id, account_id, account_seq, type, at_ms, body) VALUES (?, ?, ?, ?, ?, ?)"
+        ).run(event.id, event.account, event.accountSeq, event.type, event.atMs, event.body)
+    }
+
     func put(refunds debit: DebitRecord) throws(StoreError) {
         try connection.cached(
             """
@@ -113,6 +119,7 @@ struct BatchRows {
         switch change {
         case .appendEntry(let row): entries.append(row)
         case .putIdempotency(let record): try writer.put(idempotency: record)
+        case .appendEvent(let event): try writer.append(event: event)
         case .putAccount(let account, let debt): accounts[account.id] = (account, debt)
         case .putLot(let account, let lot): lots[lot.id] = (account, lot)
         case .putHold(let account, let hold): holds[hold.id] = (account, hold)

@@ -15,6 +15,30 @@ public enum StoreChange: Sendable {
     /// Records the first outcome of a keyed request that appended no entry (a denial, an
     /// account change).
     case putIdempotency(IdempotencyRecord)
+    /// Appends an event to the outbox.
+    case appendEvent(EventRow)
+}
+
+/// An event as stored in the outbox: its body is the exact bytes every receiver will get.
+public struct EventRow: Sendable, Hashable {
+    public let id: Int64
+    public let account: String
+    /// The account's own event sequence, gap-free from 1, so receivers can drop stale events.
+    public let accountSeq: Int64
+    public let type: String
+    public let atMs: Int64
+    /// `{"type", "timestamp", "data"}`, serialized once.
+    public let body: [UInt8]
+
+    /// Creates an event row.
+    public init(id: Int64, account: String, accountSeq: Int64, type: String, atMs: Int64, body: [UInt8]) {
+        self.id = id
+        self.account = account
+        self.accountSeq = accountSeq
+        self.type = type
+        self.atMs = atMs
+        self.body = body
+    }
 }
 
 /// The stored outcome of a request made with an idempotency key.
