@@ -35,8 +35,8 @@ let package = Package(
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyTesting", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP"]),
-        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),
+        .testTarget(name: "TallyServerTests", dependencies: ["TallyTesting", "TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )

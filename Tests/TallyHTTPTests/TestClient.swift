@@ -1,6 +1,7 @@
 // A raw-socket HTTP client and server fixture for the tests, so they can send exact bytes.
 import Glibc
 import TallyHTTP
+import TallyTesting
 
 /// A TCP client for sending exact bytes and reading raw answers.
 ///
@@ -115,37 +116,8 @@ enum ClientError: Error {
     case connectFailed(Int32)
 }
 
-/// A response as read off the wire.
-struct RawResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: String
-
-    /// The first header value with this name, ignoring case.
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    /// Parses one response from the front of the bytes, returning it and the bytes it used.
-    static func parse(_ bytes: [UInt8]) -> (RawResponse, Int)? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4,
-            let headEnd = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == separator })
-        else { return nil }
-        let head = String(decoding: bytes[0..<headEnd], as: UTF8.self)
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        let statusLine = lines.removeFirst().split(separator: " ")
-        let status = Int(statusLine[1]) ?? 0
-        let headers = lines.map { line -> (String, String) in
-            let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? String(parts[1].drop(while: { $0 == " " })) : "")
-        }
-        let bodyLength = status == 100 ? 0 : Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
-        guard bytes.count >= headEnd + 4 + bodyLength else { return nil }
-        let body = String(decoding: bytes[(headEnd + 4)..<(headEnd + 4 + bodyLength)], as: UTF8.self)
-        return (RawResponse(status: status, headers: headers, body: body), headEnd + 4 + bodyLength)
-    }
-}
+/// The HTTP tests call the shared wire response by its older name.
+typealias RawResponse = WireResponse
 
 /// Starts a server on an ephemeral port for one test and shuts it down afterwards.
 func withServer(

@@ -2,40 +2,11 @@
 import TallyCore
 import Glibc
 import TallyServer
+import TallyTesting
 
-/// A response as read off the wire, with its body parsed as JSON when it is JSON.
-struct WireResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: String
-
-    /// The first header value with this name, ignoring case.
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    /// The body parsed as JSON (a parse failure fails the calling test through `#require`).
+extension WireResponse {
+    /// The body parsed as JSON, nil when it is not JSON.
     var json: JSONValue? { try? JSONParser.parse(Array(body.utf8)) }
-
-    /// Parses one response from the front of the bytes, returning it and the bytes it used.
-    static func parse(_ bytes: [UInt8]) -> (WireResponse, Int)? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4,
-            let headEnd = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == separator })
-        else { return nil }
-        let head = String(decoding: bytes[0..<headEnd], as: UTF8.self)
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        let statusLine = lines.removeFirst().split(separator: " ")
-        let status = Int(statusLine[1]) ?? 0
-        let headers = lines.map { line -> (String, String) in
-            let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? String(parts[1].drop(while: { $0 == " " })) : "")
-        }
-        let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
-        guard bytes.count >= headEnd + 4 + length else { return nil }
-        let body = String(decoding: bytes[(headEnd + 4)..<(headEnd + 4 + length)], as: UTF8.self)
-        return (WireResponse(status: status, headers: headers, body: body), headEnd + 4 + length)
-    }
 }
 
 /// One request over a fresh loopback connection; reads poll without blocking so the
