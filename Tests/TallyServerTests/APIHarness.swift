@@ -5,6 +5,7 @@ import TallyCore
 import TallyEngine
 import TallyHTTP
 import TallyServer
+import TallyTesting
 import TallyStore
 
 /// A running API for one test.
