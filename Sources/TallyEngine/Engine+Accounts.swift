@@ -6,12 +6,15 @@ public struct NewAccount: Sendable, Hashable {
     public var id: String
     public var overdraftLimit: Credits
     public var metadata: [String: String]
+    /// `balance.low` levels.
+    public var thresholds: [Credits]
 
     /// Creates a request for a new account.
-    public init(id: String, overdraftLimit: Credits = 0, metadata: [String: String] = [:]) {
+    public init(id: String, overdraftLimit: Credits = 0, metadata: [String: String] = [:], thresholds: [Credits] = []) {
         self.id = id
         self.overdraftLimit = overdraftLimit
         self.metadata = metadata
+        self.thresholds = thresholds
     }
 }
 
@@ -22,13 +25,18 @@ extension Engine {
             try AccountRules.validate(id: new.id)
             try AccountRules.validate(overdraftLimit: new.overdraftLimit)
             try AccountRules.validate(metadata: new.metadata)
+            try AccountRules.validate(thresholds: new.thresholds)
         } catch {
             throw .rejected(error)
         }
         let request = try Engine.keyed(
-            idempotencyKey, ["create", String(new.overdraftLimit), Fingerprint.field(new.metadata)])
+            idempotencyKey, [
+                "create", String(new.overdraftLimit), Fingerprint.field(new.metadata),
+                new.thresholds.map { String($0) }.joined(separator: ","),
+            ])
         let account = Account(
-            id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata, createdAtMs: clock.nowMs())
+            id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata,
+            thresholds: new.thresholds.sorted(by: >), createdAtMs: clock.nowMs())
         return try await withAccount(new.id) { actor throws(ActorFailure) in
             try await actor.create(account, request: request).finish()
         }
@@ -46,7 +54,7 @@ extension Engine {
         let metadata = (changes.metadata ?? [:]).mapValues { $0 ?? "\u{0}" }
         let request = try Engine.keyed(idempotencyKey, [
             "update", changes.status?.rawValue ?? "", changes.overdraftLimit.map { String($0) } ?? "",
-            Fingerprint.field(metadata),
+            Fingerprint.field(metadata), changes.thresholds.map { $0.map { String($0) }.joined(separator: ",") } ?? "-",
         ])
         return try await withAccount(try Engine.checked(id)) { actor throws(ActorFailure) in
             try await actor.update(changes, request: request).finish()

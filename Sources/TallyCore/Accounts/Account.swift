@@ -9,18 +9,21 @@ public struct Account: Sendable, Hashable, Codable {
     public var status: AccountStatus
     public var overdraftLimit: Credits
     public var metadata: [String: String]
+    /// `balance.low` levels: an event fires once when `available` crosses below each.
+    public var thresholds: [Credits]
     public let createdAtMs: Int64
     public var updatedAtMs: Int64
 
     /// Creates an account's settings.
     public init(
         id: String, status: AccountStatus = .active, overdraftLimit: Credits = 0,
-        metadata: [String: String] = [:], createdAtMs: Int64, updatedAtMs: Int64? = nil
+        metadata: [String: String] = [:], thresholds: [Credits] = [], createdAtMs: Int64, updatedAtMs: Int64? = nil
     ) {
         self.id = id
         self.status = status
         self.overdraftLimit = overdraftLimit
         self.metadata = metadata
+        self.thresholds = thresholds
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs ?? createdAtMs
     }
@@ -60,6 +63,13 @@ public enum AccountRules {
                 throw .invalidMetadata("values are at most 500 bytes")
             }
         }
+    }
+
+    /// Checks `balance.low` levels: at most 20, each within ±10^15, no repeats.
+    public static func validate(thresholds: [Credits]) throws(Rejection) {
+        guard thresholds.count <= 20, Set(thresholds).count == thresholds.count,
+            thresholds.allSatisfy({ abs($0) <= CreditLimits.maxAmount })
+        else { throw .invalidThresholds }
     }
 
     /// Checks an overdraft limit: 0 ... 10^15.

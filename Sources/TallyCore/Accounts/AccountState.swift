@@ -14,6 +14,8 @@ public struct AccountState: Sendable, Hashable {
     public private(set) var uncovered: Credits
     /// The last ledger sequence number used.
     public var lastSeq: Int64
+    /// Which balance alerts fired and have not re-armed; stored with the account.
+    public var latches = ThresholdLatches()
     /// No hold or lot expires before this instant (nil: nothing can expire); lets the hot path
     /// skip the expiry scan.
     public internal(set) var earliestExpiryMs: Int64?

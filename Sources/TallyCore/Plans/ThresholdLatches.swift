@@ -3,7 +3,7 @@
 ///
 /// It starts with everything armed; only the threshold rules' `evaluate` and
 /// ``recordPackArrival()`` change it.
-public struct ThresholdLatches: Sendable, Hashable {
+public struct ThresholdLatches: Sendable, Hashable, Codable {
     /// `balance.low` levels that fired and have not re-armed, ascending.
     public var firedLevels: [Credits]
     /// Whether `balance.depleted` fired and has not re-armed.
@@ -33,7 +33,7 @@ public struct ThresholdLatches: Sendable, Hashable {
 }
 
 /// The auto top-up requests made so far, which the safety rules consult.
-public struct AutoTopUpState: Sendable, Hashable {
+public struct AutoTopUpState: Sendable, Hashable, Codable {
     /// When the request in flight was made; nil when none is.
     public var inFlightSinceMs: Int64?
     /// When the last request was made, for the cooldown.

@@ -15,6 +15,7 @@ public enum Rejection: Error, Sendable, Hashable {
     /// The result would exceed the account total bound.
     case amountOverflow
     case invalidOverdraftLimit
+    case invalidThresholds
     case invalidHoldTTL
     /// An expiry that is not in the future.
     case invalidExpiry
@@ -50,6 +51,7 @@ public enum Rejection: Error, Sendable, Hashable {
         case .invalidAmount: "invalid_amount"
         case .amountOverflow: "amount_overflow"
         case .invalidOverdraftLimit: "invalid_overdraft_limit"
+        case .invalidThresholds: "invalid_thresholds"
         case .invalidHoldTTL: "invalid_hold_ttl"
         case .invalidExpiry: "invalid_expiry"
         case .invalidPriority: "invalid_priority"

@@ -2,16 +2,19 @@
 public struct AccountChanges: Sendable, Hashable {
     public var status: AccountStatus?
     public var overdraftLimit: Credits?
+    /// Replaces the `balance.low` levels.
+    public var thresholds: [Credits]?
     /// Keys mapped to nil are removed; others are set.
     public var metadata: [String: String?]?
 
     /// Creates a change set; nil fields stay as they are.
     public init(
-        status: AccountStatus? = nil, overdraftLimit: Credits? = nil,
+        status: AccountStatus? = nil, overdraftLimit: Credits? = nil, thresholds: [Credits]? = nil,
         metadata: [String: String?]? = nil
     ) {
         self.status = status
         self.overdraftLimit = overdraftLimit
+        self.thresholds = thresholds
         self.metadata = metadata
     }
 }
@@ -30,6 +33,10 @@ extension AccountState {
             // overdraft) would break invariant 3; this also keeps `available >= -limit`.
             guard limit >= debt + uncovered else { throw .invalidOverdraftLimit }
             account.overdraftLimit = limit
+        }
+        if let thresholds = changes.thresholds {
+            try AccountRules.validate(thresholds: thresholds)
+            account.thresholds = thresholds.sorted(by: >)
         }
         if let metadata = changes.metadata {
             for (key, value) in metadata { account.metadata[key] = value }

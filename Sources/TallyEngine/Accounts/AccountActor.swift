@@ -119,6 +119,7 @@ actor AccountActor {
         var ruleContext = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
         let before = StoreChanges.Before(state)
         let settingsBefore = state.account
+        let availableBefore = state.available
         let expired = state.expire(context: &ruleContext)
         for entry in expired where entry.kind == .release {
             if let holdID = entry.referenceID { settledHolds.record(holdID, .expired) }
@@ -140,27 +141,42 @@ actor AccountActor {
             }
             let entries = expired + step.entries
             let changes = StoreChanges.derive(entries: entries, before: before, after: state, stamp: stamp)
-                + step.extraChanges + events(for: entries, settingsBefore: settingsBefore, atMs: nowMs)
+                + step.extraChanges
+                + events(for: entries, settingsBefore: settingsBefore, availableBefore: availableBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: step.recorded, nowMs: nowMs, stampedEntry: stamp?.entryID)
             return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
         case .failure(let rejection):
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
-                + events(for: expired, settingsBefore: settingsBefore, atMs: nowMs)
+                + events(for: expired, settingsBefore: settingsBefore, availableBefore: availableBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
             return PendingOutcome(result: .failure(rejection), ticket: ticket)
         }
     }
 
-    /// The outbox rows for what a request did, numbered after the account's last event.
-    private func events(for entries: [LedgerEntry], settingsBefore: Account, atMs: Int64) -> [StoreChange] {
+    /// The outbox rows for what a request did, numbered after the account's last event, and the
+    /// balance alerts its change of `available` raised (with their latches, stored alongside).
+    private func events(
+        for entries: [LedgerEntry], settingsBefore: Account, availableBefore: Credits, atMs: Int64
+    ) -> [StoreChange] {
         var builder = EventBuilder(account: id, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
         builder.add(entries)
         var settings = state.account
         settings.updatedAtMs = settingsBefore.updatedAtMs
         if settings != settingsBefore { builder.accountUpdated(state.account) }
+        let policy = ThresholdPolicy(
+            levels: state.account.thresholds, hysteresis: context.configuration.alertHysteresis)
+        let (alerts, latches) = ThresholdRules.evaluate(
+            before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: nil,
+            nowMs: atMs)
+        for alert in alerts { builder.add(alert) }
+        var changes = builder.rows.map { StoreChange.appendEvent($0) }
+        if latches != state.latches {
+            state.latches = latches
+            changes.append(.putAlertLatches(account: id, latches))
+        }
         lastEventSeq = builder.lastSeq
-        return builder.rows.map { .appendEvent($0) }
+        return changes
     }
 
     /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.

@@ -60,10 +60,35 @@ struct EventBuilder {
         }
     }
 
+    /// Adds an alert the threshold rules raised.
+    mutating func add(_ alert: ThresholdEvent) {
+        switch alert {
+        case .balanceLow(let level, let available):
+            add(.balanceLow, [("level", .integer(level)), ("available", .integer(available))])
+        case .balanceDepleted(let available):
+            add(.balanceDepleted, [("available", .integer(available))])
+        case .balanceRecovered(let levels, let depleted, let available):
+            add(.balanceRecovered, [
+                ("levels", .array(levels.map { .integer($0) })), ("depleted", .bool(depleted)), ("available", .integer(available)),
+            ])
+        case .usageThreshold(let percent, let used, let allowance, let periodStartMs):
+            add(.usageThreshold, [
+                ("percent", .integer(Int64(percent))), ("used", .integer(used)), ("allowance", .integer(allowance)),
+                ("period_start", .string(Timestamp.format(periodStartMs))),
+            ])
+        case .autoTopUpRequested(let pack, let quantity, let credits, let below, let available):
+            add(.autoTopUpRequested, [
+                ("pack", .string(pack)), ("quantity", .integer(quantity)), ("credits", .integer(credits)),
+                ("below", .integer(below)), ("available", .integer(available)),
+            ])
+        }
+    }
+
     /// Adds `account.updated` with the settings as they are now.
     mutating func accountUpdated(_ settings: Account) {
         add(.accountUpdated, [
             ("status", .string(settings.status.rawValue)), ("overdraft_limit", .integer(settings.overdraftLimit)),
+            ("thresholds", .array(settings.thresholds.map { .integer($0) })),
             ("metadata", JSONValue.map(settings.metadata)),
         ])
     }

@@ -33,7 +33,7 @@ enum RejectionCoding {
     private static let simple: [String: Rejection] = Dictionary(
         uniqueKeysWithValues: [
             Rejection.accountNotFound, .accountExists, .accountSuspended, .accountClosed,
-            .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidHoldTTL,
+            .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidThresholds, .invalidHoldTTL,
             .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound, .unknownOperation,
             .invalidQuantity, .unknownPack,
             .invalidIdempotencyKey, .idempotencyKeyReused, .idempotencyKeyInFlight,

@@ -10,12 +10,17 @@ extension TallyAPI {
         call.account = id
         let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit") ?? 0
         let metadata = try body.metadata() ?? [:]
+        let thresholds = try Self.thresholds(&body) ?? []
         let key = try call.idempotencyKey(&body)
-        try body.finish(unsupported: ["plan", "thresholds", "auto_topup"])
-        let result = try await engineCall { () async throws(EngineError) in
-            try await engine.createAccount(NewAccount(id: id, overdraftLimit: limit, metadata: metadata), idempotencyKey: key)
-        }
+        try body.finish(unsupported: ["plan", "auto_topup"])
+        let new = NewAccount(id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds)
+        let result = try await engineCall { () async throws(EngineError) in try await engine.createAccount(new, idempotencyKey: key) }
         return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
+    }
+
+    /// `balance.low` levels: at most 20 integers within ±10^15.
+    private static func thresholds(_ body: inout RequestBody) throws(Problem) -> [Credits]? {
+        try body.integers("thresholds", in: -CreditLimits.maxAmount...CreditLimits.maxAmount, code: "invalid_thresholds")
     }
 
     func getAccount(_ call: inout Call) async throws(Problem) -> Reply {
@@ -36,8 +41,9 @@ extension TallyAPI {
         }
         changes.overdraftLimit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
         changes.metadata = try body.metadataPatch()
+        changes.thresholds = try Self.thresholds(&body)
         let key = try call.idempotencyKey(&body)
-        try body.finish(unsupported: ["plan", "thresholds", "auto_topup"])
+        try body.finish(unsupported: ["plan", "auto_topup"])
         let id = call.parameter
         let result = try await engineCall { () async throws(EngineError) in try await engine.updateAccount(id, changes, idempotencyKey: key) }
         return Reply(status: 200, body: AccountJSON.view(result.value), replayed: result.replayed)

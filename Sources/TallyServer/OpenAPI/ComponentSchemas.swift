@@ -27,7 +27,8 @@ enum ComponentSchemas {
         ], required: ["id", "account", "status", "amount", "held", "lots", "created_at", "expires_at", "metadata"])),
         ("Account", S.object([
             ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("created_at", S.time), ("updated_at", S.time), ("balance", S.ref("Balance")),
+            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("created_at", S.time), ("updated_at", S.time),
+            ("balance", S.ref("Balance")),
             ("lots", S.array(S.ref("Lot"))), ("holds", S.array(S.ref("Hold"))),
         ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at", "balance", "lots", "holds"])),
         ("AccountSummary", S.object([
@@ -71,12 +72,12 @@ enum ComponentSchemas {
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), idempotencyKey,
+            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), idempotencyKey,
         ], required: ["id"])),
         ("UpdateAccount", S.object([
             ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
             ("metadata", .object([("type", .string("object")), ("additionalProperties", S.nullable(S.string))])),
-            idempotencyKey,
+            ("thresholds", S.array(S.integer)), idempotencyKey,
         ], required: [])),
         ("TopUp", S.object([
             ("amount", S.amount), ("expires_at", S.time), ("priority", S.integer), ("promotional", S.boolean),

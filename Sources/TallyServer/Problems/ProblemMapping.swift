@@ -40,6 +40,8 @@ extension Problem {
             case .invalidAmount(let amount): (422, "Invalid amount", "amounts are integers from 1 to 10^15 (got \(amount))")
             case .amountOverflow: (422, "Amount overflow", "the result would exceed the account's total bound")
             case .invalidOverdraftLimit: (422, "Invalid overdraft limit", "overdraft_limit is an integer from 0 to 10^15")
+            case .invalidThresholds:
+                (422, "Invalid thresholds", "thresholds are at most 20 distinct integers within ±10^15")
             case .invalidHoldTTL: (422, "Invalid hold TTL", "hold_ttl_seconds must be between 1 second and the configured maximum")
             case .invalidExpiry: (422, "Invalid expiry", "expires_at must be in the future")
             case .invalidPriority: (422, "Invalid priority", "priority is an integer from 0 to 1000")

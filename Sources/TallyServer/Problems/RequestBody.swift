@@ -30,6 +30,20 @@ struct RequestBody {
         return value
     }
 
+    /// An optional array of integers, each within `range`.
+    mutating func integers(_ name: String, in range: ClosedRange<Int64>, code: String) throws(Problem) -> [Int64]? {
+        guard let value = take(name) else { return nil }
+        guard let elements = value.arrayValue else { throw .invalid(code, "'\(name)' must be an array of integers") }
+        var numbers: [Int64] = []
+        for element in elements {
+            guard let number = element.integerValue, range.contains(number) else {
+                throw .invalid(code, "'\(name)' holds integers from \(range.lowerBound) to \(range.upperBound)")
+            }
+            numbers.append(number)
+        }
+        return numbers
+    }
+
     /// Whether the body has a non-null member with this name (without reading it).
     func has(_ name: String) -> Bool {
         guard let value = members.first(where: { $0.0 == name })?.1 else { return false }

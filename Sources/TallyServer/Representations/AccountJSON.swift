@@ -8,6 +8,7 @@ enum AccountJSON {
         [
             ("id", .string(account.id)), ("status", .string(account.status.rawValue)),
             ("overdraft_limit", .integer(account.overdraftLimit)), ("metadata", .map(account.metadata)),
+            ("thresholds", .array(account.thresholds.map { .integer($0) })),
             ("created_at", .string(Timestamp.format(account.createdAtMs))),
             ("updated_at", .string(Timestamp.format(account.updatedAtMs))),
         ]

@@ -28,15 +28,22 @@ extension Connection {
         let lastSeq = try cached("SELECT coalesce(max(seq), 0) FROM entries WHERE account_id = ?")
             .rows([id]) { $0.int(0) }.first ?? 0
         let keys = try idempotencyKeys(account: id, sinceMs: keysSinceMs)
-        let state = AccountState(
+        var state = AccountState(
             account: account, lots: lots, holds: holds.map(\.hold),
             debt: debt, lastSeq: lastSeq)
+        state.latches = try alertLatches(account: id)
         return AccountSnapshot(state: state, idempotencyKeys: keys, lastEventSeq: try lastEventSeq(account: id))
     }
 
     /// The account row and its debt; nil if absent.
     public func accountRow(id: String) throws(StoreError) -> (Account, Credits)? {
         try cached(Connection.accountColumns + " WHERE id = ?").rows([id], Connection.account).first
+    }
+
+    /// Which balance alerts of the account fired and have not re-armed.
+    public func alertLatches(account: String) throws(StoreError) -> ThresholdLatches {
+        try LatchCoding.decode(
+            try cached("SELECT alert_latches FROM accounts WHERE id = ?").rows([account]) { $0.text(0) }.first ?? "")
     }
 
     /// A page of accounts in id order, after `afterID`.
@@ -94,14 +101,15 @@ extension Connection {
     }
 
     static let accountColumns = """
-        SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms FROM accounts
+        SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds FROM accounts
         """
 
     static func account(_ row: Statement) throws(StoreError) -> (Account, Credits) {
         guard let status = AccountStatus(rawValue: row.text(1)) else { throw .corrupt("account status") }
         let account = Account(
             id: row.text(0), status: status, overdraftLimit: row.int(2),
-            metadata: try MetadataCoding.decode(row.text(4)), createdAtMs: row.int(5),
+            metadata: try MetadataCoding.decode(row.text(4)),
+            thresholds: row.text(7).split(separator: ",").compactMap { Credits($0) }, createdAtMs: row.int(5),
             updatedAtMs: row.int(6))
         return (account, row.int(3))
     }

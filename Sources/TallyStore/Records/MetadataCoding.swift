@@ -1,4 +1,5 @@
 import Foundation
+import TallyCore
 
 /// Turns string maps into the JSON text stored in `metadata` columns and back.
 enum MetadataCoding {
@@ -40,6 +41,22 @@ enum MetadataCoding {
             }
         }
         text += "\""
+    }
+}
+
+/// Turns an account's alert latches into the JSON text of its `alert_latches` column and back.
+enum LatchCoding {
+    static func encode(_ latches: ThresholdLatches) -> String {
+        (try? JSONEncoder().encode(latches)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// An empty column (an account from before alerts existed) is everything armed.
+    static func decode(_ text: String) throws(StoreError) -> ThresholdLatches {
+        guard !text.isEmpty else { return ThresholdLatches() }
+        guard let latches = try? JSONDecoder().decode(ThresholdLatches.self, from: Data(text.utf8)) else {
+            throw .corrupt("alert latches")
+        }
+        return latches
     }
 }
 

@@ -13,6 +13,7 @@ enum Migrations {
         Step(version: 3, name: "expiry_schedule", sql: expiryScheduleSchema),
         Step(version: 4, name: "operation_quantities", sql: operationQuantitiesSchema),
         Step(version: 5, name: "events", sql: eventsSchema),
+        Step(version: 6, name: "balance_alerts", sql: balanceAlertsSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -166,5 +167,12 @@ enum Migrations {
         );
         CREATE UNIQUE INDEX events_by_account ON events (account_id, account_seq);
         CREATE INDEX events_by_type ON events (type, id);
+        """
+
+    // An account's balance.low levels and which alerts fired, so a restart neither repeats nor
+    // forgets one.
+    private static let balanceAlertsSchema = """
+        ALTER TABLE accounts ADD COLUMN thresholds TEXT NOT NULL DEFAULT '';
+        ALTER TABLE accounts ADD COLUMN alert_latches TEXT NOT NULL DEFAULT '';
         """
 }

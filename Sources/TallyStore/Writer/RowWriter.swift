@@ -18,15 +18,22 @@ struct RowWriter {
     func put(account: Account, debt: Credits) throws(StoreError) {
         try connection.cached(
             """
-            INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status,
                 overdraft_limit = excluded.overdraft_limit, debt = excluded.debt,
-                metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms
+                metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms,
+                thresholds = excluded.thresholds
             """
         ).run(
             account.id, account.status.rawValue, account.overdraftLimit, debt,
-            MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs)
+            MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs,
+            account.thresholds.map { String($0) }.joined(separator: ","))
+    }
+
+    func put(latches: ThresholdLatches, account: String) throws(StoreError) {
+        try connection.cached("UPDATE accounts SET alert_latches = ? WHERE id = ?")
+            .run(LatchCoding.encode(latches), account)
     }
 
     func put(lot: Lot, account: String) throws(StoreError) {
@@ -113,6 +120,7 @@ struct BatchRows {
     private var lots: [LotID: (String, Lot)] = [:]
     private var holds: [HoldID: (String, Hold)] = [:]
     private var refunds: [Int64: DebitRecord] = [:]
+    private var latches: [String: ThresholdLatches] = [:]
 
     /// Keeps entries to write in order and the latest state of every other row.
     mutating func add(_ change: StoreChange, writer: RowWriter) throws(StoreError) {
@@ -120,6 +128,7 @@ struct BatchRows {
         case .appendEntry(let row): entries.append(row)
         case .putIdempotency(let record): try writer.put(idempotency: record)
         case .appendEvent(let event): try writer.append(event: event)
+        case .putAlertLatches(let account, let latches): self.latches[account] = latches
         case .putAccount(let account, let debt): accounts[account.id] = (account, debt)
         case .putLot(let account, let lot): lots[lot.id] = (account, lot)
         case .putHold(let account, let hold): holds[hold.id] = (account, hold)
@@ -141,5 +150,6 @@ struct BatchRows {
         }
         for (account, hold) in holds.values { try writer.put(hold: hold, account: account) }
         for debit in refunds.values { try writer.put(refunds: debit) }
+        for (account, latches) in latches { try writer.put(latches: latches, account: account) }
     }
 }

@@ -17,6 +17,8 @@ public enum StoreChange: Sendable {
     case putIdempotency(IdempotencyRecord)
     /// Appends an event to the outbox.
     case appendEvent(EventRow)
+    /// Records which balance alerts of an account fired (after its row exists).
+    case putAlertLatches(account: String, ThresholdLatches)
 }
 
 /// An event as stored in the outbox: its body is the exact bytes every receiver will get.
