@@ -56,3 +56,14 @@ call POST /v1/authorize "{\"account\": \"$ACCOUNT\", \"cost\": 1000000}"
 echo "== 8. The balance and the ledger"
 call GET "/v1/accounts/$ACCOUNT"
 call GET "/v1/accounts/$ACCOUNT/ledger?limit=10"
+
+echo "== 9. Buy a pack from the catalog (the payment id as idempotency key) and price a call by operation"
+call GET /v1/packs
+call POST "/v1/accounts/$ACCOUNT/packs" '{"pack": "starter-1k", "reference": "pay_456"}' -H "Idempotency-Key: pay_456"
+call POST /v1/authorize "{\"account\": \"$ACCOUNT\", \"operation\": \"chat.completion\", \"quantity\": 3}"
+
+echo "== 10. Usage per operation today, and the events the changes produced"
+TODAY=$(date -u +%Y-%m-%dT00:00:00Z)
+TOMORROW=$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)
+call GET "/v1/accounts/$ACCOUNT/usage?from=$TODAY&to=$TOMORROW&granularity=day"
+call GET "/v1/events?account=$ACCOUNT"
