@@ -159,24 +159,43 @@ actor AccountActor {
     private func events(
         for entries: [LedgerEntry], settingsBefore: Account, availableBefore: Credits, atMs: Int64
     ) -> [StoreChange] {
+        // Most requests are plain debits that tell nobody anything: decide that cheaply, since
+        // this runs on the hot account's actor for every request.
+        let settingsChanged = state.account.updatedAtMs != settingsBefore.updatedAtMs && Self.settingsDiffer(state.account, settingsBefore)
+        let alertsMayFire = mayRaiseAlerts(before: availableBefore, after: state.available)
+        guard settingsChanged || alertsMayFire || entries.contains(where: { $0.kind != .debit }) else { return [] }
         var builder = EventBuilder(account: id, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
         builder.add(entries)
-        var settings = state.account
-        settings.updatedAtMs = settingsBefore.updatedAtMs
-        if settings != settingsBefore { builder.accountUpdated(state.account) }
-        let policy = ThresholdPolicy(
-            levels: state.account.thresholds, hysteresis: context.configuration.alertHysteresis)
-        let (alerts, latches) = ThresholdRules.evaluate(
-            before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: nil,
-            nowMs: atMs)
-        for alert in alerts { builder.add(alert) }
-        var changes = builder.rows.map { StoreChange.appendEvent($0) }
-        if latches != state.latches {
-            state.latches = latches
-            changes.append(.putAlertLatches(account: id, latches))
+        if settingsChanged { builder.accountUpdated(state.account) }
+        var changes: [StoreChange] = []
+        if alertsMayFire {
+            let policy = ThresholdPolicy(levels: state.account.thresholds, hysteresis: context.configuration.alertHysteresis)
+            let (alerts, latches) = ThresholdRules.evaluate(
+                before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: nil,
+                nowMs: atMs)
+            for alert in alerts { builder.add(alert) }
+            if latches != state.latches {
+                state.latches = latches
+                changes.append(.putAlertLatches(account: id, latches))
+            }
         }
         lastEventSeq = builder.lastSeq
-        return changes
+        return builder.rows.map { StoreChange.appendEvent($0) } + changes
+    }
+
+    /// Whether a change of `available` could fire or re-arm a balance alert: something fired
+    /// may recover, or the change crossed zero or one of the levels downwards.
+    private func mayRaiseAlerts(before: Credits, after: Credits) -> Bool {
+        if before == after { return false }
+        if !state.latches.firedLevels.isEmpty || state.latches.depletedFired { return true }
+        if before > 0 && after <= 0 { return true }
+        return state.account.thresholds.contains { before >= $0 && $0 > after }
+    }
+
+    /// Whether the operator-visible settings differ (the update time alone does not count).
+    private static func settingsDiffer(_ lhs: Account, _ rhs: Account) -> Bool {
+        lhs.status != rhs.status || lhs.overdraftLimit != rhs.overdraftLimit || lhs.metadata != rhs.metadata
+            || lhs.thresholds != rhs.thresholds
     }
 
     /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.

@@ -48,7 +48,7 @@ struct EventBuilder {
     /// part of an expired lot a hold gave back, or a refund to a lot that has expired.
     private mutating func addExpiries(of entry: LedgerEntry) {
         var expiredByLot: [(lot: LotID, amount: Credits)] = []
-        for posting in entry.postings where [.expire, .expireReserved, .unconsumeExpired].contains(posting.kind) {
+        for posting in entry.postings where posting.kind == .expire || posting.kind == .expireReserved || posting.kind == .unconsumeExpired {
             if let index = expiredByLot.firstIndex(where: { $0.lot == posting.lot }) {
                 expiredByLot[index].amount += posting.amount
             } else {
