@@ -17,7 +17,13 @@ public final class Engine: Sendable {
     public init(configuration: EngineConfiguration, clock: any Clock = SystemClock()) throws(EngineError) {
         do throws(StoreError) {
             let store = try Store(configuration: configuration.store, nowMs: clock.nowMs())
-            let highest = try Engine.highestID(configuration.store.path)
+            let highest: Int64
+            do throws(StoreError) {
+                highest = try Engine.highestID(configuration.store.path)
+            } catch {
+                store.close()  // otherwise its threads would outlive the failed start
+                throw error
+            }
             context = EngineContext(store: store, clock: clock, ids: IDAllocator(after: highest), configuration: configuration)
         } catch {
             throw .storage(error)

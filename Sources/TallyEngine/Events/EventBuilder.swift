@@ -98,17 +98,10 @@ struct EventBuilder {
         lastSeq += 1
         let data = JSONValue.members(
             [("account", .string(account)), ("account_seq", .integer(lastSeq))] + fields
-                + [("balance", Self.json(balance))])
+                + [("balance", balance.json)])
         let body = JSONWriter.bytes(.object([
             ("type", .string(type.rawValue)), ("timestamp", .string(Timestamp.format(atMs))), ("data", data),
         ]))
         rows.append(EventRow(id: ids.next(), account: account, accountSeq: lastSeq, type: type.rawValue, atMs: atMs, body: body))
-    }
-
-    private static func json(_ balance: Balance) -> JSONValue {
-        .object([
-            ("available", .integer(balance.available)), ("credits", .integer(balance.credits)), ("held", .integer(balance.held)),
-            ("debt", .integer(balance.debt)), ("overdraft_limit", .integer(balance.overdraftLimit)),
-        ])
     }
 }

@@ -20,16 +20,11 @@ extension TallyAPI {
         let key = try call.idempotencyKey(&body)
         try body.finish(unsupported: Self.laterAuthorizeFields)
         let holdTTLMs = hold ? ttlSeconds.map { $0 * 1_000 } ?? engine.defaultHoldTTLMs : nil
-        let request: AuthorizeRequest
-        let cost: Credits
-        switch price {
+        let request = switch price {
         case .cost(let amount):
-            request = AuthorizeRequest(account: account, cost: amount, holdTTLMs: holdTTLMs, metadata: metadata)
-            cost = amount
+            AuthorizeRequest(account: account, cost: amount, holdTTLMs: holdTTLMs, metadata: metadata)
         case .operation(let name, let quantity):
-            request = AuthorizeRequest(account: account, operation: name, quantity: quantity, holdTTLMs: holdTTLMs, metadata: metadata)
-            // Only shown in a 402's body; an unknown operation is refused by the engine first.
-            cost = (try? engine.catalog.cost(of: name, quantity: quantity)) ?? 0
+            AuthorizeRequest(account: account, operation: name, quantity: quantity, holdTTLMs: holdTTLMs, metadata: metadata)
         }
         do throws(EngineError) {
             let result = try await engine.authorize(request, idempotencyKey: key)
@@ -37,7 +32,7 @@ extension TallyAPI {
             return Reply(status: 200, body: AccountJSON.authorization(result.value), replayed: result.replayed)
         } catch {
             metrics.recordDecision(error.rejection?.code ?? "error")
-            throw await denial(error, account: account, cost: cost)
+            throw await denial(error, account: account)
         }
     }
 
@@ -60,14 +55,15 @@ extension TallyAPI {
     /// The problem for a refused authorization; a 402 also carries `approved: false` and the
     /// balance: for a replay the one stored with the first answer, otherwise as read right after
     /// the denial (which changed nothing).
-    private func denial(_ error: EngineError, account: String, cost: Credits) async -> Problem {
+    /// `cost` defaults to the charge the engine refused (for a priced operation, its price).
+    private func denial(_ error: EngineError, account: String, cost: Credits? = nil) async -> Problem {
         var problem = problem(for: error)
-        guard case .insufficientCredits = error.rejection else { return problem }
-        problem.extra = [("approved", .bool(false)), ("account", .string(account)), ("cost", .integer(cost))]
+        guard case .insufficientCredits(_, let requested) = error.rejection else { return problem }
+        problem.extra = [("approved", .bool(false)), ("account", .string(account)), ("cost", .integer(cost ?? requested))]
         if case .replayedRejection(_, let balance) = error {
-            problem.extra.append(("balance", LedgerJSON.balance(balance)))
+            problem.extra.append(("balance", balance.json))
         } else if let view = try? await engine.account(account) {
-            problem.extra.append(("balance", LedgerJSON.balance(view.balance)))
+            problem.extra.append(("balance", view.balance.json))
         }
         return problem
     }

@@ -18,7 +18,7 @@ enum AccountJSON {
     static func view(_ view: AccountView) -> JSONValue {
         .object(
             summary(view.account) + [
-                ("balance", LedgerJSON.balance(view.balance)),
+                ("balance", view.balance.json),
                 ("lots", .array(view.lots.map(LedgerJSON.lot))),
                 ("holds", .array(view.pendingHolds.map { LedgerJSON.hold($0, account: view.account.id) })),
             ])
@@ -29,7 +29,7 @@ enum AccountJSON {
         return .members([
             ("approved", .bool(true)), ("id", .string(prefix.format(value.id))), ("kind", .string(value.kind.rawValue)),
             ("account", .string(value.account)), ("cost", .integer(value.cost)),
-            ("balance", LedgerJSON.balance(value.balance)), ("expires_at", LedgerJSON.time(value.expiresAtMs)),
+            ("balance", value.balance.json), ("expires_at", LedgerJSON.time(value.expiresAtMs)),
         ])
     }
 
@@ -37,7 +37,7 @@ enum AccountJSON {
         .object([
             ("entry", .string(PublicID.entry.format(receipt.entryID))),
             ("lot", receipt.lot.map(LedgerJSON.lot) ?? .null), ("repaid_debt", .integer(receipt.repaidDebt)),
-            ("balance", LedgerJSON.balance(receipt.balance)),
+            ("balance", receipt.balance.json),
         ])
     }
 
@@ -45,14 +45,14 @@ enum AccountJSON {
         .object([
             ("hold", .string(PublicID.hold.format(receipt.holdID))),
             ("debit_id", .string(PublicID.debit.format(receipt.debitID))), ("captured", .integer(receipt.captured)),
-            ("released", .integer(receipt.released)), ("balance", LedgerJSON.balance(receipt.balance)),
+            ("released", .integer(receipt.released)), ("balance", receipt.balance.json),
         ])
     }
 
     static func void(_ receipt: VoidReceipt) -> JSONValue {
         .object([
             ("hold", .string(PublicID.hold.format(receipt.holdID))), ("status", .string(HoldStatus.voided.rawValue)),
-            ("released", .integer(receipt.released)), ("balance", LedgerJSON.balance(receipt.balance)),
+            ("released", .integer(receipt.released)), ("balance", receipt.balance.json),
         ])
     }
 
@@ -60,7 +60,7 @@ enum AccountJSON {
         .object([
             ("id", .string(PublicID.entry.format(receipt.refundID))),
             ("debit_id", .string(PublicID.debit.format(receipt.debitID))), ("amount", .integer(receipt.amount)),
-            ("total_refunded", .integer(receipt.totalRefunded)), ("balance", LedgerJSON.balance(receipt.balance)),
+            ("total_refunded", .integer(receipt.totalRefunded)), ("balance", receipt.balance.json),
         ])
     }
 }

@@ -3,14 +3,6 @@ import TallyEngine
 
 /// The JSON shapes of balances, lots, holds, debits and ledger entries.
 enum LedgerJSON {
-    static func balance(_ balance: Balance) -> JSONValue {
-        .object([
-            ("available", .integer(balance.available)), ("credits", .integer(balance.credits)),
-            ("held", .integer(balance.held)), ("debt", .integer(balance.debt)),
-            ("overdraft_limit", .integer(balance.overdraftLimit)),
-        ])
-    }
-
     static func time(_ ms: Int64?) -> JSONValue? { ms.map { .string(Timestamp.format($0)) } }
 
     static func lot(_ lot: Lot) -> JSONValue {
