@@ -6,16 +6,28 @@ public struct NewAccount: Sendable, Hashable {
     public var id: String
     public var overdraftLimit: Credits
     public var metadata: [String: String]
-    /// `balance.low` levels.
+    /// `balance.low` levels; empty takes the plan's.
     public var thresholds: [Credits]
+    /// The plan the account starts on now, by catalog name.
+    public var plan: String?
+    public var autoTopUp: AutoTopUpSetting?
 
-    /// Creates a request for a new account.
-    public init(id: String, overdraftLimit: Credits = 0, metadata: [String: String] = [:], thresholds: [Credits] = []) {
+    /// Creates a request for a new account; a nil overdraft limit takes the plan's (else 0).
+    public init(
+        id: String, overdraftLimit: Credits? = nil, metadata: [String: String] = [:], thresholds: [Credits] = [],
+        plan: String? = nil, autoTopUp: AutoTopUpSetting? = nil
+    ) {
         self.id = id
-        self.overdraftLimit = overdraftLimit
+        self.overdraftLimit = overdraftLimit ?? 0
+        self.overdraftFromPlan = overdraftLimit == nil
         self.metadata = metadata
         self.thresholds = thresholds
+        self.plan = plan
+        self.autoTopUp = autoTopUp
     }
+
+    /// Whether the overdraft limit follows the plan (none was given).
+    public let overdraftFromPlan: Bool
 }
 
 extension Engine {
@@ -26,20 +38,37 @@ extension Engine {
             try AccountRules.validate(overdraftLimit: new.overdraftLimit)
             try AccountRules.validate(metadata: new.metadata)
             try AccountRules.validate(thresholds: new.thresholds)
+            try validate(plan: new.plan, autoTopUp: new.autoTopUp)
         } catch {
             throw .rejected(error)
         }
         let request = try Engine.keyed(
             idempotencyKey, [
-                "create", String(new.overdraftLimit), Fingerprint.field(new.metadata),
-                new.thresholds.map { String($0) }.joined(separator: ","),
+                "create", new.overdraftFromPlan ? "-" : String(new.overdraftLimit), Fingerprint.field(new.metadata),
+                new.thresholds.map { String($0) }.joined(separator: ","), new.plan ?? "-", Self.field(new.autoTopUp),
             ])
         let account = Account(
             id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata,
-            thresholds: new.thresholds.sorted(by: >), createdAtMs: clock.nowMs())
+            thresholds: new.thresholds.sorted(by: >), autoTopUp: new.autoTopUp, createdAtMs: clock.nowMs())
+        let plan = new.plan
+        let followsPlan = new.overdraftFromPlan
         return try await withAccount(new.id) { actor throws(ActorFailure) in
-            try await actor.create(account, request: request).finish()
+            try await actor.create(account, plan: plan, overdraftFromPlan: followsPlan, request: request).finish()
         }
+    }
+
+    /// Checks that a named plan and an auto top-up's pack are in the catalog.
+    private func validate(plan: String?, autoTopUp: AutoTopUpSetting?) throws(Rejection) {
+        if let plan, catalog.plans[plan] == nil { throw .unknownPlan }
+        if let autoTopUp {
+            try AccountRules.validate(autoTopUp: autoTopUp)
+            guard catalog.packs[autoTopUp.pack] != nil else { throw .unknownPack }
+        }
+    }
+
+    /// An auto top-up as one fingerprint field.
+    private static func field(_ setting: AutoTopUpSetting?) -> String {
+        setting.map { "\($0.below)/\($0.pack)/\($0.monthlyCap.map { String($0) } ?? "")" } ?? "-"
     }
 
     /// The account with its exact balance, live lots and pending holds.
@@ -52,9 +81,22 @@ extension Engine {
         _ id: String, _ changes: AccountChanges, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<AccountView> {
         let metadata = (changes.metadata ?? [:]).mapValues { $0 ?? "\u{0}" }
+        do throws(Rejection) {
+            if case .set(let setting) = changes.autoTopUp { try validate(plan: nil, autoTopUp: setting) }
+            if let name = changes.plan?.name { try validate(plan: name, autoTopUp: nil) }
+        } catch {
+            throw .rejected(error)
+        }
+        let autoTopUp: String
+        switch changes.autoTopUp {
+        case .set(let setting): autoTopUp = Self.field(setting)
+        case .remove: autoTopUp = "none"
+        case nil: autoTopUp = ""
+        }
         let request = try Engine.keyed(idempotencyKey, [
             "update", changes.status?.rawValue ?? "", changes.overdraftLimit.map { String($0) } ?? "",
             Fingerprint.field(metadata), changes.thresholds.map { $0.map { String($0) }.joined(separator: ",") } ?? "-",
+            autoTopUp, changes.plan.map { "\($0.name ?? "none")@\($0.timing.rawValue)" } ?? "",
         ])
         return try await withAccount(try Engine.checked(id)) { actor throws(ActorFailure) in
             try await actor.update(changes, request: request).finish()

@@ -56,6 +56,8 @@ public struct AccountView: Sendable, Hashable, Codable {
     public let balance: Balance
     public let lots: [Lot]
     public let pendingHolds: [Hold]
+    /// Credits used in the plan's running period; 0 without a plan.
+    public let periodUsed: Credits
 }
 
 /// A hold as the API shows it.

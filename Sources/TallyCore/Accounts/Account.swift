@@ -11,19 +11,25 @@ public struct Account: Sendable, Hashable, Codable {
     public var metadata: [String: String]
     /// `balance.low` levels: an event fires once when `available` crosses below each.
     public var thresholds: [Credits]
+    /// The plan the account is on, with its running period; nil for no plan.
+    public var subscription: PlanSubscription?
+    public var autoTopUp: AutoTopUpSetting?
     public let createdAtMs: Int64
     public var updatedAtMs: Int64
 
     /// Creates an account's settings.
     public init(
         id: String, status: AccountStatus = .active, overdraftLimit: Credits = 0,
-        metadata: [String: String] = [:], thresholds: [Credits] = [], createdAtMs: Int64, updatedAtMs: Int64? = nil
+        metadata: [String: String] = [:], thresholds: [Credits] = [], subscription: PlanSubscription? = nil,
+        autoTopUp: AutoTopUpSetting? = nil, createdAtMs: Int64, updatedAtMs: Int64? = nil
     ) {
         self.id = id
         self.status = status
         self.overdraftLimit = overdraftLimit
         self.metadata = metadata
         self.thresholds = thresholds
+        self.subscription = subscription
+        self.autoTopUp = autoTopUp
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs ?? createdAtMs
     }
@@ -70,6 +76,17 @@ public enum AccountRules {
         guard thresholds.count <= 20, Set(thresholds).count == thresholds.count,
             thresholds.allSatisfy({ abs($0) <= CreditLimits.maxAmount })
         else { throw .invalidThresholds }
+    }
+
+    /// Checks an auto top-up's numbers; whether its pack exists is the catalog's to say.
+    public static func validate(autoTopUp: AutoTopUpSetting) throws(Rejection) {
+        guard (1...CreditLimits.maxAmount).contains(autoTopUp.below) else {
+            throw .invalidAutoTopUp("below must be 1 to 10^15")
+        }
+        guard !autoTopUp.pack.isEmpty else { throw .invalidAutoTopUp("pack must name a catalog pack") }
+        if let cap = autoTopUp.monthlyCap, !(1...10_000).contains(cap) {
+            throw .invalidAutoTopUp("monthly_cap must be 1 to 10000")
+        }
     }
 
     /// Checks an overdraft limit: 0 ... 10^15.

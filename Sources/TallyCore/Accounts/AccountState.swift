@@ -16,6 +16,9 @@ public struct AccountState: Sendable, Hashable {
     public var lastSeq: Int64
     /// Which balance alerts fired and have not re-armed; stored with the account.
     public var latches = ThresholdLatches()
+    /// Credits used in the plan's running period (debits net of refunds); the store loads it
+    /// by summing the entries after the period's start and the rules keep it current.
+    public var periodUsed: Credits = 0
     /// No hold or lot expires before this instant (nil: nothing can expire); lets the hot path
     /// skip the expiry scan.
     public internal(set) var earliestExpiryMs: Int64?
@@ -114,6 +117,9 @@ public struct AccountState: Sendable, Hashable {
         }
         if let lot = entry.openedLot { insertLive(lot.id) }
         dropSpentLots()
+        if account.subscription != nil, entry.kind.isDebit || entry.kind == .refund {
+            periodUsed = saturatingAdd(periodUsed, entry.usage)
+        }
         if entry.kind == .capture || entry.kind == .release, let holdID = entry.referenceID {
             close(hold: holdID)
         }

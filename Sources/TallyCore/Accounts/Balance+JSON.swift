@@ -7,3 +7,12 @@ extension Balance {
         ])
     }
 }
+
+extension AutoTopUpSetting {
+    /// The setting as API answers and event bodies show it.
+    public var json: JSONValue {
+        .members([
+            ("below", .integer(below)), ("pack", .string(pack)), ("monthly_cap", monthlyCap.map { .integer(Int64($0)) }),
+        ])
+    }
+}

@@ -78,4 +78,22 @@ public struct LedgerEntry: Sendable, Hashable {
             }
         }
     }
+
+    /// What this entry adds to the period's usage: a debit's charge, less what a refund returns.
+    public var usage: Credits {
+        switch kind {
+        case .debit, .capture:
+            return debitedAmount
+        case .refund:
+            return -postings.reduce(0) { total, posting in
+                switch posting.kind {
+                case .unconsume, .unconsumeExpired, .open: total + posting.amount
+                case .debt where posting.amount < 0: total - posting.amount
+                default: total
+                }
+            }
+        case .credit, .hold, .release, .expire:
+            return 0
+        }
+    }
 }

@@ -101,6 +101,28 @@ public enum ThresholdRules {
         return (events, latches)
     }
 
+    /// Whether ``evaluate(before:after:latches:policy:period:nowMs:)`` could raise anything or
+    /// change a latch; false means it would return nothing new, so the caller may skip it.
+    ///
+    /// It runs on every debit, so it answers from a few comparisons: something fired may
+    /// recover, or the change crossed zero, a level or the auto top-up line downwards, or the
+    /// period's usage reached an unfired usage alert.
+    public static func mayFire(
+        before: Credits, after: Credits, latches: ThresholdLatches, policy: ThresholdPolicy, period: PeriodUsage?
+    ) -> Bool {
+        if let period, period.periodStartMs != latches.periodStartMs { return true }
+        if before == after { return false }
+        if !latches.firedLevels.isEmpty || latches.depletedFired { return true }
+        if before > 0 && after <= 0 { return true }
+        if policy.levels.contains(where: { before >= $0 && $0 > after }) { return true }
+        if let autoTopUp = policy.autoTopUp, after < autoTopUp.below, after < before { return true }
+        guard let period, period.allowance > 0 else { return false }
+        return policy.usageAlertsPercent.contains { percent in
+            percent > 0 && !latches.firedUsagePercents.contains(percent)
+                && period.used >= usageMark(allowance: period.allowance, percent: percent)
+        }
+    }
+
     /// The usage at which `percent` % of `allowance` is reached: `ceil(allowance × percent / 100)`,
     /// so 50 % of 3 credits is reached at 2, never at 1.
     public static func usageMark(allowance: Credits, percent: Int) -> Credits {

@@ -35,13 +35,10 @@ extension AccountState {
             }
         }
         for lotID in liveLotOrder {
-            guard let lot = lots[lotID], lot.remaining > 0, lot.isExpired(atMs: context.nowMs)
+            guard let lot = lots[lotID], lot.isExpired(atMs: context.nowMs),
+                let entry = expireEntry(lot, credits: lot.remaining, context: &context)
             else { continue }
-            let draft = EntryDraft(
-                id: context.ids.next(), kind: .expire,
-                postings: [Posting(.expire, lot: lot.id, lot.remaining)], referenceID: lot.id,
-                detail: lot.source.rawValue)
-            entries.append(record(draft, atMs: context.nowMs))
+            entries.append(entry)
         }
         return entries
     }

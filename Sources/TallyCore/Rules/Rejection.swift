@@ -33,6 +33,10 @@ public enum Rejection: Error, Sendable, Hashable {
     case invalidQuantity
     /// The pack is not in the catalog.
     case unknownPack
+    /// The plan named is not in the catalog.
+    case unknownPlan
+    /// The auto top-up setting is not usable; the text says why.
+    case invalidAutoTopUp(String)
     case invalidIdempotencyKey
     /// The key was used before with a different request.
     case idempotencyKeyReused
@@ -63,6 +67,8 @@ public enum Rejection: Error, Sendable, Hashable {
         case .unknownOperation: "unknown_operation"
         case .invalidQuantity: "invalid_quantity"
         case .unknownPack: "unknown_pack"
+        case .unknownPlan: "unknown_plan"
+        case .invalidAutoTopUp: "invalid_auto_topup"
         case .invalidIdempotencyKey: "invalid_idempotency_key"
         case .idempotencyKeyReused: "idempotency_key_reused"
         case .idempotencyKeyInFlight: "idempotency_key_in_flight"

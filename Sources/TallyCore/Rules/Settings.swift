@@ -6,16 +6,40 @@ public struct AccountChanges: Sendable, Hashable {
     public var thresholds: [Credits]?
     /// Keys mapped to nil are removed; others are set.
     public var metadata: [String: String?]?
+    public var autoTopUp: AutoTopUpChange?
+    /// A plan change, applied by ``changePlan(to:timing:plans:overdraftFromPlan:context:)``.
+    public var plan: PlanChoice?
 
     /// Creates a change set; nil fields stay as they are.
     public init(
         status: AccountStatus? = nil, overdraftLimit: Credits? = nil, thresholds: [Credits]? = nil,
-        metadata: [String: String?]? = nil
+        metadata: [String: String?]? = nil, autoTopUp: AutoTopUpChange? = nil, plan: PlanChoice? = nil
     ) {
         self.status = status
         self.overdraftLimit = overdraftLimit
         self.thresholds = thresholds
         self.metadata = metadata
+        self.autoTopUp = autoTopUp
+        self.plan = plan
+    }
+}
+
+/// Sets or removes an account's auto top-up.
+public enum AutoTopUpChange: Sendable, Hashable {
+    case set(AutoTopUpSetting)
+    case remove
+}
+
+/// The plan an operator asks for and when it should take effect.
+public struct PlanChoice: Sendable, Hashable {
+    /// The plan's name; nil leaves the plan.
+    public var name: String?
+    public var timing: PlanChangeTiming
+
+    /// Creates a choice.
+    public init(name: String?, timing: PlanChangeTiming = .nextPeriodStart) {
+        self.name = name
+        self.timing = timing
     }
 }
 
@@ -33,10 +57,18 @@ extension AccountState {
             // overdraft) would break invariant 3; this also keeps `available >= -limit`.
             guard limit >= debt + uncovered else { throw .invalidOverdraftLimit }
             account.overdraftLimit = limit
+            account.subscription?.overdraftFromPlan = false
         }
         if let thresholds = changes.thresholds {
             try AccountRules.validate(thresholds: thresholds)
             account.thresholds = thresholds.sorted(by: >)
+        }
+        switch changes.autoTopUp {
+        case .set(let setting):
+            try AccountRules.validate(autoTopUp: setting)
+            account.autoTopUp = setting
+        case .remove: account.autoTopUp = nil
+        case nil: break
         }
         if let metadata = changes.metadata {
             for (key, value) in metadata { account.metadata[key] = value }

@@ -7,7 +7,8 @@ extension AccountActor {
     func view() async throws(ActorFailure) -> AccountView {
         try await prepare()
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
-        if state.hasExpiryDue(atMs: context.clock.nowMs()) {
+        let nowMs = context.clock.nowMs()
+        if state.hasExpiryDue(atMs: nowMs) || state.hasPeriodStartDue(atMs: nowMs) {
             return try await perform(nil, replay: { _ in nil }) { state, _ throws(Rejection) in
                 let view = AccountActor.view(of: state)
                 return RuleStep(value: view, entries: [], recorded: .account(view))
@@ -16,8 +17,10 @@ extension AccountActor {
         return Self.view(of: state)
     }
 
-    /// Creates the account; refused if it exists.
-    func create(_ account: Account, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
+    /// Creates the account, on `plan` from now when one is named; refused if it exists.
+    func create(
+        _ account: Account, plan: String?, overdraftFromPlan: Bool, request: KeyedRequest?
+    ) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await prepare()
         let nowMs = context.clock.nowMs()
         keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
@@ -29,18 +32,46 @@ extension AccountActor {
         guard phase == .missing else { throw .engine(.rejected(.accountExists)) }
         guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
         state = AccountState(account: account)
+        var rules = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
+        var started: (entries: [LedgerEntry], start: AppliedPeriodStart?) = ([], nil)
+        do throws(Rejection) {
+            started = try state.changePlan(
+                to: plan, timing: .now, plans: context.configuration.catalog.plans,
+                overdraftFromPlan: overdraftFromPlan, context: &rules)
+        } catch {
+            state = AccountState(account: Account(id: id, createdAtMs: 0))
+            throw .engine(.rejected(error))
+        }
         phase = .live
         let view = Self.view(of: state)
-        let ticket = submit([.putAccount(account, debt: 0)], request: request, recorded: .account(view), nowMs: nowMs)
+        let changes = [StoreChange.putAccount(state.account, debt: state.debt)]
+            + StoreChanges.derive(entries: started.entries, before: StoreChanges.Before(state), after: state)
+            + events(
+                for: started.entries, starts: started.start.map { [$0] } ?? [], settingsBefore: state.account,
+                availableBefore: 0, atMs: nowMs)
+        let ticket = submit(changes, request: request, recorded: .account(view), nowMs: nowMs)
         return PendingOutcome(result: .success(Replayable(value: view, replayed: false)), ticket: ticket)
     }
 
     /// Changes the account's settings.
     func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await perform(request, replay: Self.replayedView) { state, rules throws(Rejection) in
-            try state.update(changes, nowMs: rules.nowMs)
+            // Changed on a copy: a plan change refused after the settings applied must leave nothing.
+            var next = state
+            try next.update(changes, nowMs: rules.nowMs)
+            var planned: (entries: [LedgerEntry], start: AppliedPeriodStart?) = ([], nil)
+            if let choice = changes.plan {
+                planned = try next.changePlan(
+                    to: choice.name, timing: choice.timing, plans: self.context.configuration.catalog.plans,
+                    overdraftFromPlan: state.account.subscription == nil && changes.overdraftLimit == nil
+                        && state.account.overdraftLimit == 0,
+                    context: &rules)
+            }
+            state = next
             let view = AccountActor.view(of: state)
-            return RuleStep(value: view, entries: [], recorded: .account(view))
+            var step = RuleStep(value: view, entries: planned.entries, recorded: .account(view))
+            step.periodStarts = planned.start.map { [$0] } ?? []
+            return step
         }
     }
 
@@ -131,6 +162,6 @@ extension AccountActor {
     static func view(of state: AccountState) -> AccountView {
         AccountView(
             account: state.account, balance: state.balance, lots: state.liveLots,
-            pendingHolds: state.holds.values.sorted { $0.id < $1.id })
+            pendingHolds: state.holds.values.sorted { $0.id < $1.id }, periodUsed: max(0, state.periodUsed))
     }
 }

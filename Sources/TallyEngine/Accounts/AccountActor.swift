@@ -120,7 +120,9 @@ actor AccountActor {
         let before = StoreChanges.Before(state)
         let settingsBefore = state.account
         let availableBefore = state.available
-        let expired = state.expire(context: &ruleContext)
+        var due = state.startDuePeriods(plans: context.configuration.catalog.plans, context: &ruleContext)
+        due.entries += state.expire(context: &ruleContext)
+        let expired = due.entries
         for entry in expired where entry.kind == .release {
             if let holdID = entry.referenceID { settledHolds.record(holdID, .expired) }
         }
@@ -142,60 +144,65 @@ actor AccountActor {
             let entries = expired + step.entries
             let changes = StoreChanges.derive(entries: entries, before: before, after: state, stamp: stamp)
                 + step.extraChanges
-                + events(for: entries, settingsBefore: settingsBefore, availableBefore: availableBefore, atMs: nowMs)
+                + events(
+                    for: entries, starts: due.starts + step.periodStarts, settingsBefore: settingsBefore,
+                    availableBefore: availableBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: step.recorded, nowMs: nowMs, stampedEntry: stamp?.entryID)
             return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
         case .failure(let rejection):
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
-                + events(for: expired, settingsBefore: settingsBefore, availableBefore: availableBefore, atMs: nowMs)
+                + events(
+                    for: expired, starts: due.starts, settingsBefore: settingsBefore, availableBefore: availableBefore,
+                    atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
             return PendingOutcome(result: .failure(rejection), ticket: ticket)
         }
     }
 
     /// The outbox rows for what a request did, numbered after the account's last event, and the
-    /// balance alerts its change of `available` raised (with their latches, stored alongside).
-    private func events(
-        for entries: [LedgerEntry], settingsBefore: Account, availableBefore: Credits, atMs: Int64
+    /// alerts its change of `available` raised (with their latches, stored alongside).
+    func events(
+        for entries: [LedgerEntry], starts: [AppliedPeriodStart], settingsBefore: Account, availableBefore: Credits,
+        atMs: Int64
     ) -> [StoreChange] {
         // Most requests are plain debits that tell nobody anything: decide that cheaply, since
         // this runs on the hot account's actor for every request.
         let settingsChanged = state.account.updatedAtMs != settingsBefore.updatedAtMs && Self.settingsDiffer(state.account, settingsBefore)
-        let alertsMayFire = mayRaiseAlerts(before: availableBefore, after: state.available)
-        guard settingsChanged || alertsMayFire || entries.contains(where: { $0.kind != .debit }) else { return [] }
+        let policy = state.thresholdPolicy(catalog: context.configuration.catalog, hysteresis: context.configuration.alertHysteresis)
+        let period = state.periodUsage
+        let alertsMayFire = !starts.isEmpty || ThresholdRules.mayFire(
+            before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: period)
+        let packArrived = state.latches.autoTopUp.inFlightSinceMs != nil && entries.contains { $0.detail?.hasPrefix("pack:") == true }
+        guard settingsChanged || alertsMayFire || packArrived || entries.contains(where: { $0.kind != .debit }) else { return [] }
         var builder = EventBuilder(account: id, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
         builder.add(entries)
+        for start in starts { builder.periodStarted(start) }
         if settingsChanged { builder.accountUpdated(state.account) }
-        var changes: [StoreChange] = []
+        var latches = state.latches
+        if packArrived { latches.recordPackArrival() }
         if alertsMayFire {
-            let policy = ThresholdPolicy(levels: state.account.thresholds, hysteresis: context.configuration.alertHysteresis)
-            let (alerts, latches) = ThresholdRules.evaluate(
-                before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: nil,
+            let (alerts, evaluated) = ThresholdRules.evaluate(
+                before: availableBefore, after: state.available, latches: latches, policy: policy, period: period,
                 nowMs: atMs)
             for alert in alerts { builder.add(alert) }
-            if latches != state.latches {
-                state.latches = latches
-                changes.append(.putAlertLatches(account: id, latches))
-            }
+            latches = evaluated
         }
         lastEventSeq = builder.lastSeq
-        return builder.rows.map { StoreChange.appendEvent($0) } + changes
-    }
-
-    /// Whether a change of `available` could fire or re-arm a balance alert: something fired
-    /// may recover, or the change crossed zero or one of the levels downwards.
-    private func mayRaiseAlerts(before: Credits, after: Credits) -> Bool {
-        if before == after { return false }
-        if !state.latches.firedLevels.isEmpty || state.latches.depletedFired { return true }
-        if before > 0 && after <= 0 { return true }
-        return state.account.thresholds.contains { before >= $0 && $0 > after }
+        var changes = builder.rows.map { StoreChange.appendEvent($0) }
+        if latches != state.latches {
+            state.latches = latches
+            changes.append(.putAlertLatches(account: id, latches))
+        }
+        return changes
     }
 
     /// Whether the operator-visible settings differ (the update time alone does not count).
     private static func settingsDiffer(_ lhs: Account, _ rhs: Account) -> Bool {
         lhs.status != rhs.status || lhs.overdraftLimit != rhs.overdraftLimit || lhs.metadata != rhs.metadata
-            || lhs.thresholds != rhs.thresholds
+            || lhs.thresholds != rhs.thresholds || lhs.autoTopUp != rhs.autoTopUp
+            || lhs.subscription?.plan != rhs.subscription?.plan
+            || lhs.subscription?.scheduledChange != rhs.subscription?.scheduledChange
     }
 
     /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.

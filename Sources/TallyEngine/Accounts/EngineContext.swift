@@ -30,6 +30,8 @@ struct RuleStep<Value: Sendable> {
     let entries: [LedgerEntry]
     let recorded: RecordedOutcome
     var extraChanges: [StoreChange] = []
+    /// Plan periods the rule began (a plan started or switched now).
+    var periodStarts: [AppliedPeriodStart] = []
 }
 
 /// Why an actor call did not return a value.

@@ -26,6 +26,8 @@ struct EventBuilder {
     mutating func add(_ entries: [LedgerEntry]) {
         for entry in entries {
             switch entry.kind {
+            case .credit where entry.detail == LotSource.allowance.rawValue || entry.detail == LotSource.rollover.rawValue:
+                break  // told by the period's `period.reset`
             case .credit:
                 let isPack = entry.detail?.hasPrefix("pack:") == true
                 add(isPack ? .packPurchased : .creditsAdded, [
@@ -84,12 +86,23 @@ struct EventBuilder {
         }
     }
 
+    /// Adds `period.reset`: a plan period began, with what it granted, carried and expired.
+    mutating func periodStarted(_ start: AppliedPeriodStart) {
+        add(.periodReset, [
+            ("plan", .string(start.plan)), ("period_start", .string(Timestamp.format(start.period.startMs))),
+            ("period_end", .string(Timestamp.format(start.period.endMs))), ("allowance", .integer(start.allowance)),
+            ("rollover", .integer(start.rollover)), ("expired", .integer(start.expired)),
+        ])
+    }
+
     /// Adds `account.updated` with the settings as they are now.
     mutating func accountUpdated(_ settings: Account) {
         add(.accountUpdated, [
             ("status", .string(settings.status.rawValue)), ("overdraft_limit", .integer(settings.overdraftLimit)),
             ("thresholds", .array(settings.thresholds.map { .integer($0) })),
-            ("metadata", JSONValue.map(settings.metadata)),
+            ("metadata", JSONValue.map(settings.metadata)), ("plan", settings.subscription.map { .string($0.plan) } ?? .null),
+            ("scheduled_plan", settings.subscription?.scheduledChange.map { $0.plan.map(JSONValue.string) ?? .null }),
+            ("auto_topup", settings.autoTopUp?.json ?? .null),
         ])
     }
 

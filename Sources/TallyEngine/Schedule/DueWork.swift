@@ -1,12 +1,13 @@
 import Synchronization
 import TallyStore
 
-/// Applies what time has made due on accounts nobody is touching: releases holds past their
-/// expiry and books lots past theirs as expired, so `hold.expired` and breakage happen on time
-/// rather than at the account's next request.
+/// Applies what time has made due on accounts nobody is touching: starts plan periods that have
+/// begun, releases holds past their expiry and books lots past theirs as expired, so
+/// `period.reset`, `hold.expired` and breakage happen on time rather than at the account's next
+/// request.
 ///
-/// The due work is found from the stored holds and lots (two indexes on columns a debit never
-/// changes), so nothing is lost across a restart.
+/// The due work is found from the stored accounts, holds and lots (indexes on columns a debit
+/// never changes), so nothing is lost across a restart.
 final class DueWork: Sendable {
     /// At most this many accounts per pass; the rest wait for the next one.
     static let batchLimit = 10_000
@@ -32,7 +33,8 @@ final class DueWork: Sendable {
             due = try await context.store.readers.read { connection throws(StoreError) in
                 let holds = try connection.accountsWithExpiredHolds(atMs: nowMs, limit: DueWork.batchLimit)
                 let lots = try connection.accountsWithExpiredLots(afterMs: afterMs, throughMs: nowMs, limit: DueWork.batchLimit)
-                return Array(Set(holds + lots)).sorted()
+                let periods = try connection.accountsWithPeriodStartDue(atMs: nowMs, limit: DueWork.batchLimit)
+                return Array(Set(holds + lots + periods)).sorted()
             }
         } catch {
             return 0  // Nothing changed; the next pass asks again.

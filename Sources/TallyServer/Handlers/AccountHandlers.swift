@@ -8,12 +8,16 @@ extension TallyAPI {
         var body = try RequestBody(call.request)
         let id = try body.requiredString("id")
         call.account = id
-        let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit") ?? 0
+        let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
         let metadata = try body.metadata() ?? [:]
         let thresholds = try Self.thresholds(&body) ?? []
+        let plan = try body.string("plan")
+        var autoTopUp: AutoTopUpSetting?
+        if case .set(let setting) = try Self.autoTopUp(&body) { autoTopUp = setting }
         let key = try call.idempotencyKey(&body)
-        try body.finish(unsupported: ["plan", "auto_topup"])
-        let new = NewAccount(id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds)
+        try body.finish()
+        let new = NewAccount(
+            id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds, plan: plan, autoTopUp: autoTopUp)
         let result = try await engineCall { () async throws(EngineError) in try await engine.createAccount(new, idempotencyKey: key) }
         return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
     }
@@ -21,6 +25,38 @@ extension TallyAPI {
     /// `balance.low` levels: at most 20 integers within ±10^15.
     private static func thresholds(_ body: inout RequestBody) throws(Problem) -> [Credits]? {
         try body.integers("thresholds", in: -CreditLimits.maxAmount...CreditLimits.maxAmount, code: "invalid_thresholds")
+    }
+
+    /// `auto_topup`: an object `{below, pack, monthly_cap?}` sets it, `null` removes it.
+    private static func autoTopUp(_ body: inout RequestBody) throws(Problem) -> AutoTopUpChange? {
+        if body.isExplicitNull("auto_topup") { return .remove }
+        guard var fields = try body.object("auto_topup") else { return nil }
+        guard let below = try fields.integer("below", in: 1...CreditLimits.maxAmount, code: "invalid_auto_topup") else {
+            throw .invalid("invalid_auto_topup", "'auto_topup.below' is required")
+        }
+        guard let pack = try fields.string("pack") else { throw .invalid("invalid_auto_topup", "'auto_topup.pack' is required") }
+        let cap = try fields.integer("monthly_cap", in: 1...10_000, code: "invalid_auto_topup")
+        try fields.finish()
+        return .set(AutoTopUpSetting(below: below, pack: pack, monthlyCap: cap.map { Int($0) }))
+    }
+
+    /// `plan` (a name, or `null` to leave the plan) with `prorate`: `"now"` changes at once pro
+    /// rata, `"next_period"` (the default) at the next period start.
+    private static func planChoice(_ body: inout RequestBody) throws(Problem) -> PlanChoice? {
+        let timingText = try body.string("prorate")
+        var timing = PlanChangeTiming.nextPeriodStart
+        if let timingText {
+            guard let parsed = PlanChangeTiming(rawValue: timingText) else {
+                throw .invalid("invalid_prorate", "prorate is \"now\" or \"next_period\"")
+            }
+            timing = parsed
+        }
+        if body.isExplicitNull("plan") { return PlanChoice(name: nil, timing: timing) }
+        guard let name = try body.string("plan") else {
+            if timingText != nil { throw .invalid("invalid_prorate", "prorate applies to a plan change") }
+            return nil
+        }
+        return PlanChoice(name: name, timing: timing)
     }
 
     func getAccount(_ call: inout Call) async throws(Problem) -> Reply {
@@ -42,8 +78,10 @@ extension TallyAPI {
         changes.overdraftLimit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
         changes.metadata = try body.metadataPatch()
         changes.thresholds = try Self.thresholds(&body)
+        changes.autoTopUp = try Self.autoTopUp(&body)
+        changes.plan = try Self.planChoice(&body)
         let key = try call.idempotencyKey(&body)
-        try body.finish(unsupported: ["plan", "auto_topup"])
+        try body.finish()
         let id = call.parameter
         let result = try await engineCall { () async throws(EngineError) in try await engine.updateAccount(id, changes, idempotencyKey: key) }
         return Reply(status: 200, body: AccountJSON.view(result.value), replayed: result.replayed)

@@ -54,6 +54,8 @@ extension Problem {
             case .unknownOperation: (422, "Unknown operation", "the operation is not in the price book (GET /v1/operations)")
             case .invalidQuantity: (422, "Invalid quantity", "quantity is an integer from 1 to 10^9")
             case .unknownPack: (422, "Unknown pack", "the pack is not in the catalog (GET /v1/packs)")
+            case .unknownPlan: (422, "Unknown plan", "the plan is not in the catalog (GET /v1/plans)")
+            case .invalidAutoTopUp(let reason): (422, "Invalid auto top-up", "auto_topup: \(reason)")
             case .invalidIdempotencyKey:
                 (422, "Invalid idempotency key", "idempotency keys are 1 to 255 printable ASCII characters")
             case .idempotencyKeyReused:

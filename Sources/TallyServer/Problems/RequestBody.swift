@@ -23,6 +23,27 @@ struct RequestBody {
         self.members = members
     }
 
+    /// A body made of one nested object's members, read with the same rules.
+    private init(members: [(String, JSONValue)]) {
+        self.members = members
+    }
+
+    /// An optional nested object, to be read member by member and finished like a body.
+    mutating func object(_ name: String) throws(Problem) -> RequestBody? {
+        guard let value = take(name) else { return nil }
+        guard case .object(let members) = value else {
+            throw .invalid("invalid_field", "'\(name)' must be an object, not \(value.typeName)")
+        }
+        return RequestBody(members: members)
+    }
+
+    /// Whether the member is present as an explicit `null` (which clears a setting); reads it.
+    mutating func isExplicitNull(_ name: String) -> Bool {
+        guard let value = members.first(where: { $0.0 == name })?.1, case .null = value else { return false }
+        read.insert(name)
+        return true
+    }
+
     private mutating func take(_ name: String) -> JSONValue? {
         read.insert(name)
         guard let value = members.first(where: { $0.0 == name })?.1 else { return nil }

@@ -9,6 +9,8 @@ enum AccountJSON {
             ("id", .string(account.id)), ("status", .string(account.status.rawValue)),
             ("overdraft_limit", .integer(account.overdraftLimit)), ("metadata", .map(account.metadata)),
             ("thresholds", .array(account.thresholds.map { .integer($0) })),
+            ("plan", account.subscription.map { .string($0.plan) } ?? .null),
+            ("auto_topup", account.autoTopUp?.json ?? .null),
             ("created_at", .string(Timestamp.format(account.createdAtMs))),
             ("updated_at", .string(Timestamp.format(account.updatedAtMs))),
         ]
@@ -19,9 +21,20 @@ enum AccountJSON {
         .object(
             summary(view.account) + [
                 ("balance", view.balance.json),
+                ("period", view.account.subscription.map { period($0, used: view.periodUsed) } ?? .null),
                 ("lots", .array(view.lots.map(LedgerJSON.lot))),
                 ("holds", .array(view.pendingHolds.map { LedgerJSON.hold($0, account: view.account.id) })),
             ])
+    }
+
+    /// The running period: `{start, end, allowance, used}`, and a change waiting for its end.
+    static func period(_ subscription: PlanSubscription, used: Credits) -> JSONValue {
+        .members([
+            ("start", .string(Timestamp.format(subscription.periodStartMs))),
+            ("end", .string(Timestamp.format(subscription.periodEndMs))), ("allowance", .integer(subscription.allowance)),
+            ("used", .integer(used)), ("rollover_cap", .integer(subscription.rolloverCap)),
+            ("next_plan", subscription.scheduledChange.map { $0.plan.map(JSONValue.string) ?? .null }),
+        ])
     }
 
     static func authorization(_ value: Authorization) -> JSONValue {

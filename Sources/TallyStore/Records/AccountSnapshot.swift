@@ -32,6 +32,9 @@ extension Connection {
             account: account, lots: lots, holds: holds.map(\.hold),
             debt: debt, lastSeq: lastSeq)
         state.latches = try alertLatches(account: id)
+        if let subscription = account.subscription {
+            state.periodUsed = try periodUsage(account: id, afterSeq: subscription.periodStartSeq)
+        }
         return AccountSnapshot(state: state, idempotencyKeys: keys, lastEventSeq: try lastEventSeq(account: id))
     }
 
@@ -44,6 +47,31 @@ extension Connection {
     public func alertLatches(account: String) throws(StoreError) -> ThresholdLatches {
         try LatchCoding.decode(
             try cached("SELECT alert_latches FROM accounts WHERE id = ?").rows([account]) { $0.text(0) }.first ?? "")
+    }
+
+    /// Credits used since the entry with sequence `afterSeq`: debits and captures net of refunds.
+    ///
+    /// It reads the period's debit entries, which a busy account may have many of; it runs only
+    /// when an account on a plan is loaded.
+    func periodUsage(account: String, afterSeq: Int64) throws(StoreError) -> Credits {
+        var used: Credits = 0
+        try cached(
+            """
+            SELECT id, seq, at_ms, kind, postings FROM entries
+            WHERE account_id = ? AND seq > ? AND kind IN ('debit', 'capture', 'refund')
+            """
+        ).forEachRow([account, afterSeq]) { row throws(StoreError) in
+            guard let kind = EntryKind(rawValue: row.text(3)), let postings = Posting.decode(row.text(4)) else {
+                throw .corrupt("ledger entry \(row.int(0))")
+            }
+            let entry = LedgerEntry(
+                id: row.int(0), seq: row.int(1), atMs: row.int(2), kind: kind, amount: 0, availableAfter: 0,
+                postings: postings)
+            let (sum, overflow) = used.addingReportingOverflow(entry.usage)
+            used = overflow ? .max : sum
+            return true
+        }
+        return used
     }
 
     /// A page of accounts in id order, after `afterID`.
@@ -101,7 +129,8 @@ extension Connection {
     }
 
     static let accountColumns = """
-        SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds FROM accounts
+        SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
+            subscription, auto_topup FROM accounts
         """
 
     static func account(_ row: Statement) throws(StoreError) -> (Account, Credits) {
@@ -109,7 +138,9 @@ extension Connection {
         let account = Account(
             id: row.text(0), status: status, overdraftLimit: row.int(2),
             metadata: try MetadataCoding.decode(row.text(4)),
-            thresholds: row.text(7).split(separator: ",").compactMap { Credits($0) }, createdAtMs: row.int(5),
+            thresholds: row.text(7).split(separator: ",").compactMap { Credits($0) },
+            subscription: try JSONColumn.decode(PlanSubscription.self, row.text(8), "plan subscription"),
+            autoTopUp: try JSONColumn.decode(AutoTopUpSetting.self, row.text(9), "auto top-up"), createdAtMs: row.int(5),
             updatedAtMs: row.int(6))
         return (account, row.int(3))
     }

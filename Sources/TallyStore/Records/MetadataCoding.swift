@@ -46,17 +46,24 @@ enum MetadataCoding {
 
 /// Turns an account's alert latches into the JSON text of its `alert_latches` column and back.
 enum LatchCoding {
-    static func encode(_ latches: ThresholdLatches) -> String {
-        (try? JSONEncoder().encode(latches)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
+    static func encode(_ latches: ThresholdLatches) -> String { JSONColumn.encode(latches) }
 
     /// An empty column (an account from before alerts existed) is everything armed.
     static func decode(_ text: String) throws(StoreError) -> ThresholdLatches {
-        guard !text.isEmpty else { return ThresholdLatches() }
-        guard let latches = try? JSONDecoder().decode(ThresholdLatches.self, from: Data(text.utf8)) else {
-            throw .corrupt("alert latches")
-        }
-        return latches
+        try JSONColumn.decode(ThresholdLatches.self, text, "alert latches") ?? ThresholdLatches()
+    }
+}
+
+/// Small rarely written values stored as JSON text, with the empty text for nil.
+enum JSONColumn {
+    static func encode<Value: Encodable>(_ value: Value?) -> String {
+        value.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, _ text: String, _ what: String) throws(StoreError) -> Value? {
+        guard !text.isEmpty else { return nil }
+        guard let value = try? JSONDecoder().decode(type, from: Data(text.utf8)) else { throw .corrupt(what) }
+        return value
     }
 }
 

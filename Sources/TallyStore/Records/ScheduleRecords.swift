@@ -19,4 +19,11 @@ extension Connection {
             """
         ).rows([afterMs, throughMs, limit]) { $0.text(0) }
     }
+
+    /// Accounts on a plan whose running period ended at or before `nowMs`.
+    public func accountsWithPeriodStartDue(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
+        try cached(
+            "SELECT id FROM accounts WHERE next_period_start_ms IS NOT NULL AND next_period_start_ms <= ? LIMIT ?"
+        ).rows([nowMs, limit]) { $0.text(0) }
+    }
 }

@@ -14,6 +14,7 @@ enum Migrations {
         Step(version: 4, name: "operation_quantities", sql: operationQuantitiesSchema),
         Step(version: 5, name: "events", sql: eventsSchema),
         Step(version: 6, name: "balance_alerts", sql: balanceAlertsSchema),
+        Step(version: 7, name: "plans", sql: plansSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -174,5 +175,16 @@ enum Migrations {
     private static let balanceAlertsSchema = """
         ALTER TABLE accounts ADD COLUMN thresholds TEXT NOT NULL DEFAULT '';
         ALTER TABLE accounts ADD COLUMN alert_latches TEXT NOT NULL DEFAULT '';
+        """
+
+    // An account's plan and running period, its auto top-up, and the instant of its next period
+    // start, indexed so the scheduler finds idle accounts whose period has ended. The column
+    // changes only at a period start or a plan change, never on a debit.
+    private static let plansSchema = """
+        ALTER TABLE accounts ADD COLUMN subscription TEXT NOT NULL DEFAULT '';
+        ALTER TABLE accounts ADD COLUMN auto_topup TEXT NOT NULL DEFAULT '';
+        ALTER TABLE accounts ADD COLUMN next_period_start_ms INTEGER;
+        CREATE INDEX accounts_by_next_period_start ON accounts (next_period_start_ms)
+            WHERE next_period_start_ms IS NOT NULL;
         """
 }

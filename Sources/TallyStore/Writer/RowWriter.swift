@@ -18,17 +18,20 @@ struct RowWriter {
     func put(account: Account, debt: Credits) throws(StoreError) {
         try connection.cached(
             """
-            INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
+                subscription, auto_topup, next_period_start_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status,
                 overdraft_limit = excluded.overdraft_limit, debt = excluded.debt,
                 metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms,
-                thresholds = excluded.thresholds
+                thresholds = excluded.thresholds, subscription = excluded.subscription,
+                auto_topup = excluded.auto_topup, next_period_start_ms = excluded.next_period_start_ms
             """
         ).run(
             account.id, account.status.rawValue, account.overdraftLimit, debt,
             MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs,
-            account.thresholds.map { String($0) }.joined(separator: ","))
+            account.thresholds.map { String($0) }.joined(separator: ","), JSONColumn.encode(account.subscription),
+            JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs)
     }
 
     func put(latches: ThresholdLatches, account: String) throws(StoreError) {
