@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
         .target(name: "TallyHTTP"),
         // Seeded randomness for simulations, property tests and the load generators.
-        .target(name: "TallyTesting"),
+        .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
 
         // Executable

@@ -53,6 +53,18 @@ public final class Engine: Sendable {
     @discardableResult
     public func runDueWork() async -> Int { await dueWork.run() }
 
+    /// Stores the clock's time durably, so a `--test-clock` server restarted on this database
+    /// resumes from it (``Connection/testClockMs()``).
+    public func recordClock() async throws(EngineError) {
+        let ticket = CommitTicket()
+        // No account owns the row; the empty id is never a valid account id.
+        context.store.writer.submit(
+            StoreMutation(account: "", changes: [.putTestClock(nowMs: clock.nowMs())], resumesAccount: true) { result in
+                ticket.complete(result)
+            })
+        if case .failure(let error) = await ticket.wait() { throw .storage(error) }
+    }
+
     private static func highestID(_ path: String) throws(StoreError) -> Int64 {
         try Connection(path: path).highestAllocatedID()
     }

@@ -40,7 +40,7 @@ struct APIHarness {
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        return try await exchange(port: port, Array((head + "\r\n").utf8) + (body ?? []))
+        return try await loopbackExchange(port: port, Array((head + "\r\n").utf8) + (body ?? []))
     }
 
     /// Creates an account and tops it up.

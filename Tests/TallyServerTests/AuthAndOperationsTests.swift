@@ -1,5 +1,6 @@
 // Proves service-token auth (401 without a valid token, 403 outside the scope, revocation
 // picked up on reload), the open operations routes, 404/405, and the metrics text.
+import TallyTesting
 import Testing
 import TallyServer
 import TallyStore
@@ -101,7 +102,7 @@ import TallyStore
             #expect(trailing.json?["code"] == .string("invalid_json"))
 
             // A request the HTTP layer refuses never reaches the API but is still counted.
-            let unparsable = try await exchange(port: api.port, Array("NOT HTTP\r\n\r\n".utf8))
+            let unparsable = try await loopbackExchange(port: api.port, Array("NOT HTTP\r\n\r\n".utf8))
             #expect(unparsable.status >= 400)
             let metrics = try await api.send("GET", "/metrics", token: nil)
             #expect(metrics.body.contains(#"tally_http_refused_total{status="\#(unparsable.status)"} 1"#))

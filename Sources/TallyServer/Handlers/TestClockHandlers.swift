@@ -11,8 +11,8 @@ extension TallyAPI {
         return Reply(status: 200, body: .object([("now", .string(Timestamp.format(testClock.nowMs())))]))
     }
 
-    /// Moves the clock, then runs the due work (hold and lot expiry) that the move made due, so
-    /// the answer comes after the engine has caught up with the new time.
+    /// Moves the clock, stores where it stands, then runs the due work (period starts, hold and
+    /// lot expiry) that the move made due, so the answer comes after the engine has caught up.
     func advanceTestClock(_ call: inout Call) async throws(Problem) -> Reply {
         guard let testClock else { throw Problem.notFound }
         var body = try RequestBody(call.request)
@@ -21,6 +21,7 @@ extension TallyAPI {
         }
         try body.finish()
         testClock.advance(byMs: seconds * 1_000)
+        try await engineCall { () async throws(EngineError) in try await engine.recordClock() }
         await engine.runDueWork()
         return try testClockNow()
     }

@@ -26,4 +26,9 @@ extension Connection {
             "SELECT id FROM accounts WHERE next_period_start_ms IS NOT NULL AND next_period_start_ms <= ? LIMIT ?"
         ).rows([nowMs, limit]) { $0.text(0) }
     }
+
+    /// Where the test clock last stood, if a `--test-clock` server ever advanced it here.
+    public func testClockMs() throws(StoreError) -> Int64? {
+        try cached("SELECT now_ms FROM test_clock WHERE id = 1").rows { $0.int(0) }.first
+    }
 }

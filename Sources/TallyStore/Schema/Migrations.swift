@@ -15,6 +15,7 @@ enum Migrations {
         Step(version: 5, name: "events", sql: eventsSchema),
         Step(version: 6, name: "balance_alerts", sql: balanceAlertsSchema),
         Step(version: 7, name: "plans", sql: plansSchema),
+        Step(version: 8, name: "test_clock", sql: testClockSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -186,5 +187,11 @@ enum Migrations {
         ALTER TABLE accounts ADD COLUMN next_period_start_ms INTEGER;
         CREATE INDEX accounts_by_next_period_start ON accounts (next_period_start_ms)
             WHERE next_period_start_ms IS NOT NULL;
+        """
+
+    // Where `tally serve --test-clock` stood, so a restart resumes the simulated time instead of
+    // jumping back to the real one (accounts would see time run backwards).
+    private static let testClockSchema = """
+        CREATE TABLE test_clock (id INTEGER PRIMARY KEY CHECK (id = 1), now_ms INTEGER NOT NULL);
         """
 }

@@ -34,6 +34,10 @@ struct RowWriter {
             JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs)
     }
 
+    func put(testClockMs nowMs: Int64) throws(StoreError) {
+        try connection.cached("INSERT OR REPLACE INTO test_clock (id, now_ms) VALUES (1, ?)").run(nowMs)
+    }
+
     func put(latches: ThresholdLatches, account: String) throws(StoreError) {
         try connection.cached("UPDATE accounts SET alert_latches = ? WHERE id = ?")
             .run(LatchCoding.encode(latches), account)
@@ -136,6 +140,7 @@ struct BatchRows {
         case .putLot(let account, let lot): lots[lot.id] = (account, lot)
         case .putHold(let account, let hold): holds[hold.id] = (account, hold)
         case .putDebitRefunds(let debit): refunds[debit.id] = debit
+        case .putTestClock(let nowMs): try writer.put(testClockMs: nowMs)
         }
     }
 

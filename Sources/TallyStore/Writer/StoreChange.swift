@@ -19,6 +19,8 @@ public enum StoreChange: Sendable {
     case appendEvent(EventRow)
     /// Records which balance alerts of an account fired (after its row exists).
     case putAlertLatches(account: String, ThresholdLatches)
+    /// The test clock's time, so a restarted `--test-clock` server resumes where it stood.
+    case putTestClock(nowMs: Int64)
 }
 
 /// An event as stored in the outbox: its body is the exact bytes every receiver will get.

@@ -50,6 +50,9 @@ enum ChurnCommand {
                 printNow("ack \(account) \(key)")
             } catch EngineError.rejected {
                 printNow("ack \(account) \(key)")
+            } catch EngineError.overloaded {
+                // Shed load is not acknowledged: nothing to check after a crash. Back off briefly.
+                try? await Task.sleep(for: .milliseconds(5))
             }
         }
     }

@@ -33,8 +33,14 @@ enum ServeCommand {
     }
 
     private static func serve(_ settings: ServerConfiguration, testClock useTestClock: Bool) async throws {
-        // The test clock starts at the real time and then stands still until advanced.
-        let testClock = useTestClock ? ManualClock(startMs: SystemClock().nowMs()) : nil
+        // The test clock starts where it last stood on this database (else at the real time) and
+        // then stands still until advanced.
+        var testClock: ManualClock?
+        if useTestClock {
+            let nowMs = SystemClock().nowMs()
+            let stored = try Store.openForAdministration(path: settings.database, nowMs: nowMs).testClockMs()
+            testClock = ManualClock(startMs: max(nowMs, stored ?? nowMs))
+        }
         let engine = try Engine(
             configuration: EngineConfiguration(
                 store: StoreConfiguration(path: settings.database, durability: settings.durability),
