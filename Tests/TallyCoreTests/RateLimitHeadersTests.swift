@@ -46,7 +46,6 @@ import TallyCore
         #expect(AppliedRateLimit.resolve(key: nil, account: account, plan: plan)?.scope == .account)
         #expect(AppliedRateLimit.resolve(key: nil, account: nil, plan: plan)?.rateLimit == plan)
         #expect(AppliedRateLimit.resolve(key: nil, account: nil, plan: nil) == nil)
-        #expect(AppliedRateLimit.resolve(key: key, account: nil, plan: nil)?.isCountedPerKey == true)
-        #expect(AppliedRateLimit.resolve(key: nil, account: nil, plan: plan)?.isCountedPerKey == false)
+        #expect(AppliedRateLimit.resolve(key: key, account: nil, plan: plan)?.scope == .key)
     }
 }

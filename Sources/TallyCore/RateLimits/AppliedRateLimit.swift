@@ -27,7 +27,4 @@ public struct AppliedRateLimit: Sendable, Hashable {
         if let plan { return AppliedRateLimit(rateLimit: plan, scope: .plan) }
         return nil
     }
-
-    /// Whether the counter is the key's own rather than the account's shared one.
-    public var isCountedPerKey: Bool { scope == .key }
 }
