@@ -31,8 +31,8 @@ public struct RequestTarget: Sendable, Hashable {
 
     /// Reads `uri` as sent in `X-Original-URI`.
     public init(parsing uri: String) throws(Problem) {
+        guard uri.utf8.count <= Self.maxLength else { throw .tooLong }
         let bytes = Array(uri.utf8)
-        guard bytes.count <= Self.maxLength else { throw .tooLong }
         let path = bytes.prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         guard path.first == UInt8(ascii: "/") else { throw .notOriginForm }
         var raw = path.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)

@@ -107,7 +107,8 @@ extension RoutePattern.Problem: CustomStringConvertible {
         case .mustStartWithSlash: "must start with /"
         case .emptySegment: "has an empty segment (// or a trailing /)"
         case .tooManySegments: "has more than \(RequestTarget.maxSegments) segments"
-        case .invalidLiteral(let part): "segment \(part) may only hold A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) + , ; = : @ and is not . or .."
+        case .invalidLiteral(let part):
+            "segment \(part) may only hold A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) + , ; = : @ and is not . or .."
         case .invalidParameter(let part): "placeholder \(part) must be {name} with a name of 1 to 64 of A-Z a-z 0-9 _"
         case .repeatedParameter(let name): "repeats the placeholder {\(name)}"
         case .wildcardNotLast: "* may only be the whole last segment"
