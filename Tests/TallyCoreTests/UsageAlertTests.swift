@@ -1,5 +1,6 @@
 // usage.threshold: each percentage of the period allowance fires once per period, in ascending
-// order when one change passes several, and starts over when a new period begins.
+// order when one change passes several, and starts over when a new period begins; the cheap
+// pre-check never skips a usage alert when `available` does not move (a capture of the hold).
 import Testing
 import TallyCore
 
@@ -72,5 +73,13 @@ import TallyCore
         let noPlan = ThresholdRules.evaluate(
             before: 0, after: 0, latches: ThresholdLatches(), policy: policy, period: nil, nowMs: 0)
         #expect(noPlan.events.isEmpty)
+    }
+
+    @Test func thePreCheckSeesUsageGrowWhileAvailableStaysPut() {
+        let period = PeriodUsage(periodStartMs: 1_000, allowance: 1_000, used: 500)
+        var latches = ThresholdLatches(periodStartMs: 1_000)
+        #expect(ThresholdRules.mayFire(before: 100, after: 100, latches: latches, policy: policy, period: period))
+        latches.firedUsagePercents = [50]
+        #expect(!ThresholdRules.mayFire(before: 100, after: 100, latches: latches, policy: policy, period: period))
     }
 }

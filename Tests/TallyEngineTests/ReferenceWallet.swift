@@ -6,6 +6,7 @@ import TallyCore
 /// (`Rejection`, `HoldStatus`, `LotSource`) are shared, never its rules.
 struct ReferenceWallet {
     struct Parcel {
+        var source: LotSource = .topup
         let promotional: Bool
         let priority: Int
         let expiresAt: Int64?
@@ -54,6 +55,11 @@ struct ReferenceWallet {
     var reservations: [Reservation] = []
     var charges: [Charge] = []
 
+    /// The plan, its running period and the usage counted in it.
+    var subscription: ReferencePlan?
+    var used: Int64 = 0
+    var alerts = ReferenceAlerts(levels: [])
+
     init(overdraftLimit: Int64) { self.overdraftLimit = overdraftLimit }
 
     // MARK: Balance
@@ -83,8 +89,17 @@ struct ReferenceWallet {
 
     // MARK: Time
 
-    /// Releases holds past their expiry, then books what is left in expired lots as expired.
+    /// Starts every plan period that began by `now` (each after what expired before it), then
+    /// releases holds past their expiry and books what is left in expired lots as expired.
     mutating func passTime(to now: Int64) {
+        while let plan = subscription, plan.periodEnd <= now {
+            expireThrough(plan.periodEnd - 1)
+            startPeriod(at: plan.periodEnd)
+        }
+        expireThrough(now)
+    }
+
+    private mutating func expireThrough(_ now: Int64) {
         for index in reservations.indices where reservations[index].status == .pending && reservations[index].expiresAt <= now {
             release(index, as: .expired, now: now)
         }
@@ -128,13 +143,20 @@ struct ReferenceWallet {
         }
         let priority = priority ?? defaultPriority
         guard (0...1_000).contains(priority) else { return .failure(.invalidPriority) }
+        return .success(open(amount, source: source, priority: priority, expiresAt: expiresAt, now: now))
+    }
+
+    /// Repays debt from `amount` and opens a parcel with the rest.
+    mutating func open(
+        _ amount: Int64, source: LotSource, priority: Int, expiresAt: Int64?, now: Int64
+    ) -> (repaid: Int64, parcel: Int?) {
         let repaid = min(debt, amount)
         debt -= repaid
-        guard amount > repaid else { return .success((repaid, nil)) }
+        guard amount > repaid else { return (repaid, nil) }
         parcels.append(Parcel(
-            promotional: source == .grant, priority: priority, expiresAt: expiresAt, createdAt: now,
+            source: source, promotional: source == .grant, priority: priority, expiresAt: expiresAt, createdAt: now,
             remaining: amount - repaid))
-        return .success((repaid, parcels.count - 1))
+        return (repaid, parcels.count - 1)
     }
 
     /// Authorize-and-debit; what lots cannot cover becomes debt. Returns the charge number.
@@ -147,6 +169,7 @@ struct ReferenceWallet {
         charge.debt = take(cost, into: &charge)
         debt += charge.debt
         charges.append(charge)
+        used += cost
         return .success(charges.count - 1)
     }
 
@@ -218,6 +241,7 @@ struct ReferenceWallet {
         if extra > 0 { charge.debt += take(extra, into: &charge) }
         debt += charge.debt
         charges.append(charge)
+        used += captured
         return .success((charges.count - 1, captured, max(0, hold.held - captured)))
     }
 
@@ -266,6 +290,7 @@ struct ReferenceWallet {
             }
         }
         charges[index] = charge
+        used -= requested
         return .success((requested, charge.refunded))
     }
 

@@ -58,6 +58,8 @@ final class Simulation {
         var checkedDebits = 0
         /// The engine's lot id of each model parcel opened by a credit.
         var lotIDs: [Int: LotID] = [:]
+        /// The last event of the account already compared with the model.
+        var lastEventID: Int64 = 0
     }
 
     static let restartEvery = 2_500
@@ -88,7 +90,22 @@ final class Simulation {
         self.path = path
         idleEvictionMs = stream % 2 == 1 ? 0 : 300_000
         rng = SplitMix64(seed: seed ^ (UInt64(stream + 1) &* 0xD1B5_4A32_D192_ED03))
-        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs, idleEvictionMs: idleEvictionMs)
+        engine = try Self.openEngine(path, clock: clock, idleEvictionMs: idleEvictionMs)
+    }
+
+    /// The plans accounts may be on: one day long with rollover, one week long without.
+    static let catalog = Catalog(plans: [
+        "sim-day": Plan(name: "sim-day", allowance: 300, period: .day, rolloverCap: 100, usageAlertsPercent: [50, 100]),
+        "sim-week": Plan(name: "sim-week", allowance: 1_500, period: .week, usageAlertsPercent: [80]),
+    ])
+
+    /// Opens the engine with the simulation's plans and without the scheduler's timer: alerts
+    /// are evaluated per request, so the model must see every request the engine evaluates, and
+    /// a timer firing at real-time instants would add requests the model cannot know of.
+    static func openEngine(_ path: String, clock: ManualClock, idleEvictionMs: Int64) throws -> Engine {
+        try TallyEngineTests.openEngine(
+            path, clock: clock, retentionMs: retentionMs, idleEvictionMs: idleEvictionMs, catalog: catalog,
+            dueWorkIntervalMs: 365 * 86_400_000)
     }
 
     var now: Int64 { clock.nowMs() }
@@ -290,6 +307,8 @@ final class Simulation {
                 guard answer == .updated else { throw mismatch("update applied, \(Self.describe(wallet.model))") }
             }
         }
+        // The engine evaluates alerts in every request that reaches the account.
+        if !Self.refusedBeforeTheAccount(call, answer) { wallet.model.settleAlerts() }
         wallets[account] = wallet
     }
 
@@ -334,7 +353,10 @@ final class Simulation {
     /// Reading a hold shows the model's status; one past its expiry reads expired.
     func readHold(_ account: Int) async throws {
         guard let index = pickHold(account) else { return }
+        let due = wallets[account].model.reservations[index]
         wallets[account].model.passTime(to: now)
+        // The engine reads a hold due to expire through its account, which runs that request.
+        if due.status == .pending, due.expiresAt <= now { wallets[account].model.settleAlerts() }
         let expected = wallets[account].model.reservations[index]
         let id = wallets[account].holdIDs[index]
         let view: HoldView
@@ -367,16 +389,24 @@ final class Simulation {
         }
         let id = "s\(stream)-acct_\(wallets.count):\(rng.below(1_000))@x.y"
         let limit: Credits = rng.chance(50) ? 0 : rng.amount(1...300)
+        let levels: [Credits] = [[], [], [100], [50, 0], [200, -20]][rng.below(5)]
+        let plan = [nil, nil, "sim-day", "sim-week"][rng.below(4)]
+        var model = ReferenceWallet(overdraftLimit: limit)
+        model.alerts = ReferenceAlerts(levels: levels)
+        if let plan, let terms = Self.catalog.plans[plan] {
+            model.subscribe(
+                lengthMs: terms.period.fixedLengthMs ?? 0, allowance: terms.allowance, rolloverCap: terms.effectiveRolloverCap,
+                usagePercents: terms.usageAlertsPercent ?? [], now: now)
+        }
+        model.settleAlerts()
         let view: AccountView
         do throws(EngineError) {
-            view = try await engine.createAccount(NewAccount(id: id, overdraftLimit: limit)).value
+            view = try await engine.createAccount(NewAccount(id: id, overdraftLimit: limit, thresholds: levels, plan: plan)).value
         } catch {
             throw fail("creating \(id): \(error)")
         }
-        guard view.balance == Balance(credits: 0, held: 0, debt: 0, available: 0, overdraftLimit: limit) else {
-            throw fail("new account \(id) has balance \(view.balance)")
-        }
-        wallets.append(Wallet(id: id, model: ReferenceWallet(overdraftLimit: limit)))
+        guard Self.matches(view.balance, model) else { throw fail("new account \(id) has balance \(view.balance)") }
+        wallets.append(Wallet(id: id, model: model))
     }
 
     func advanceClock() async throws {

@@ -20,6 +20,7 @@ extension Simulation {
     func compareBalance(_ account: Int) async throws {
         let time = now
         wallets[account].model.passTime(to: time)
+        wallets[account].model.settleAlerts()
         let wallet = wallets[account]
         let balance: Balance
         do throws(EngineError) {
@@ -64,8 +65,50 @@ extension Simulation {
         guard report.violations.isEmpty, report.accounts == wallets.count else {
             throw fail("verifier: \(report.accounts) accounts, violations \(report.violations)")
         }
-        engine = try openEngine(path, clock: clock, retentionMs: Self.retentionMs, idleEvictionMs: idleEvictionMs)
+        engine = try Self.openEngine(path, clock: clock, idleEvictionMs: idleEvictionMs)
         isOpen = true
         for account in wallets.indices { try await compareBalance(account) }
+        try await checkAlerts()
+    }
+
+    /// The engine's period starts and alerts since the last check must be the model's, in order.
+    func checkAlerts() async throws {
+        for account in wallets.indices {
+            var told: [String] = []
+            while true {
+                let query = EventQuery(afterID: wallets[account].lastEventID, account: wallets[account].id, limit: 1_000)
+                let rows: [EventRow]
+                do throws(EngineError) { rows = try await engine.events(query) } catch { throw fail("events: \(error)") }
+                told += rows.compactMap(Self.alertText)
+                guard let last = rows.last else { break }
+                wallets[account].lastEventID = last.id
+            }
+            let expected = wallets[account].model.alerts.expected
+            guard told == expected else {
+                let used = (try? await engine.account(wallets[account].id).periodUsed).map(String.init) ?? "?"
+                throw fail(
+                    "\(wallets[account].id) events \(told.suffix(8)) but the model expects \(expected.suffix(8)) (period usage: engine \(used), model \(wallets[account].model.used))")
+            }
+            counts["alert events", default: 0] += told.count
+            wallets[account].model.alerts.expected = []
+        }
+    }
+
+    /// An event of the kinds the model predicts, as the model writes it.
+    static func alertText(_ row: EventRow) -> String? {
+        guard let data = (try? JSONParser.parse(row.body))?["data"] else { return nil }
+        switch row.type {
+        case "period.reset":
+            let start = data["period_start"]?.stringValue.flatMap(Timestamp.parse) ?? -1
+            let numbers = ["allowance", "rollover", "expired"].map { data[$0]?.integerValue ?? -1 }
+            return "period.reset \(start) \(numbers[0]) \(numbers[1]) \(numbers[2])"
+        case "balance.low": return "balance.low \(data["level"]?.integerValue ?? -1)"
+        case "balance.depleted": return "balance.depleted"
+        case "balance.recovered":
+            let levels = data["levels"]?.arrayValue?.compactMap(\.integerValue) ?? []
+            return "balance.recovered \(levels) \(data["depleted"] == .bool(true))"
+        case "usage.threshold": return "usage.threshold \(data["percent"]?.integerValue ?? -1)"
+        default: return nil
+        }
     }
 }

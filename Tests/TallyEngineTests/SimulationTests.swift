@@ -1,5 +1,7 @@
 // A seeded random simulation: the Engine and ReferenceWallet run side by side over several accounts
-// with a manual clock; every answer and balance must agree, across restarts, with a clean verifier.
+// (some on daily or weekly plans, some with balance levels) with a manual clock; every answer and
+// balance must agree, and at each restart the period starts and alerts the engine wrote must be
+// exactly the model's, in order, with a clean verifier.
 import Foundation
 import TallyCore
 import TallyEngine

@@ -110,17 +110,21 @@ public enum ThresholdRules {
     public static func mayFire(
         before: Credits, after: Credits, latches: ThresholdLatches, policy: ThresholdPolicy, period: PeriodUsage?
     ) -> Bool {
-        if let period, period.periodStartMs != latches.periodStartMs { return true }
+        if let period {
+            if period.periodStartMs != latches.periodStartMs { return true }
+            // Usage can grow while `available` stays put: a capture of exactly what was held.
+            let usageReached = period.allowance > 0 && policy.usageAlertsPercent.contains { percent in
+                percent > 0 && !latches.firedUsagePercents.contains(percent)
+                    && period.used >= usageMark(allowance: period.allowance, percent: percent)
+            }
+            if usageReached { return true }
+        }
         if before == after { return false }
         if !latches.firedLevels.isEmpty || latches.depletedFired { return true }
         if before > 0 && after <= 0 { return true }
         if policy.levels.contains(where: { before >= $0 && $0 > after }) { return true }
         if let autoTopUp = policy.autoTopUp, after < autoTopUp.below, after < before { return true }
-        guard let period, period.allowance > 0 else { return false }
-        return policy.usageAlertsPercent.contains { percent in
-            percent > 0 && !latches.firedUsagePercents.contains(percent)
-                && period.used >= usageMark(allowance: period.allowance, percent: percent)
-        }
+        return false
     }
 
     /// The usage at which `percent` % of `allowance` is reached: `ceil(allowance × percent / 100)`,
