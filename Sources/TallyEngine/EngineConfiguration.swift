@@ -17,14 +17,14 @@ public struct EngineConfiguration: Sendable {
     /// How often idle accounts are checked for holds and lots that time has expired.
     public var dueWorkIntervalMs: Int64
     /// How far `available` must rise above a fired `balance.low` level before it re-arms.
-    public var alertHysteresis: Credits
+    public var alerts: AlertSettings
 
     /// Creates a configuration with the defaults of DESIGN.md.
     public init(
         store: StoreConfiguration, catalog: Catalog = Catalog(), idempotencyRetentionMs: Int64 = 24 * 3_600_000,
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000,
-        alertHysteresis: Credits = 0
+        alerts: AlertSettings = AlertSettings()
     ) {
         self.store = store
         self.catalog = catalog
@@ -34,6 +34,6 @@ public struct EngineConfiguration: Sendable {
         self.idleEvictionMs = idleEvictionMs
         self.maxLoadedAccounts = maxLoadedAccounts
         self.dueWorkIntervalMs = dueWorkIntervalMs
-        self.alertHysteresis = alertHysteresis
+        self.alerts = alerts
     }
 }

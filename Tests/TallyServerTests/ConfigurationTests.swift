@@ -2,6 +2,7 @@
 // and reports every problem (unknown keys included) with its JSON path.
 import Foundation
 import Testing
+import TallyCore
 import TallyServer
 
 @Suite struct ConfigurationTests {
@@ -24,6 +25,7 @@ import TallyServer
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8080)
         #expect(configuration.database == "tally.sqlite")
+        #expect(configuration.alerts == AlertSettings(hysteresis: 0, autoTopUpCooldownMs: 600_000, autoTopUpTimeoutMs: 3_600_000))
     }
 
     @Test func environmentOverridesTheFile() throws {
@@ -42,14 +44,16 @@ import TallyServer
     }
 
     @Test func reportsEveryProblemWithItsPath() throws {
-        let path = try write(#"{"listen": "nowhere", "durability": "sometimes", "plan": {}, "hold_ttl_seconds": 1.5}"#)
+        let path = try write(
+            #"{"listen": "nowhere", "durability": "sometimes", "plan": {}, "hold_ttl_seconds": 1.5, "alerts": {"hysteresis": -1, "colour": 1}}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try ServerConfiguration.load(path: path, environment: ["TALLY_DURABILITY": "maybe"])
             Issue.record("an invalid configuration was accepted")
         } catch {
             let list = error.list
-            #expect(list.count == 5)
+            #expect(list.count == 7)
+            #expect(list.contains { $0.hasPrefix("$.alerts.hysteresis:") } && list.contains("$.alerts.colour: unknown key"))
             #expect(list.contains { $0.hasPrefix("$.listen:") })
             #expect(list.contains { $0.hasPrefix("$.durability:") })
             #expect(list.contains("$.plan: unknown key"))

@@ -100,3 +100,23 @@ public struct PeriodUsage: Sendable, Hashable {
         self.used = used
     }
 }
+
+/// The operator's alert settings from the configuration, the same for every account.
+public struct AlertSettings: Sendable, Hashable {
+    /// How far above a level `available` must rise before the level re-arms.
+    public var hysteresis: Credits
+    /// The least time between two auto top-up requests of one account.
+    public var autoTopUpCooldownMs: Int64
+    /// How long a request without its pack blocks the next one.
+    public var autoTopUpTimeoutMs: Int64
+
+    /// Creates settings; the defaults are no hysteresis, a ten-minute cooldown and a one-hour timeout.
+    public init(
+        hysteresis: Credits = 0, autoTopUpCooldownMs: Int64 = AutoTopUpPolicy.defaultCooldownMs,
+        autoTopUpTimeoutMs: Int64 = AutoTopUpPolicy.defaultInFlightTimeoutMs
+    ) {
+        self.hysteresis = hysteresis
+        self.autoTopUpCooldownMs = autoTopUpCooldownMs
+        self.autoTopUpTimeoutMs = autoTopUpTimeoutMs
+    }
+}

@@ -169,7 +169,7 @@ actor AccountActor {
         // Most requests are plain debits that tell nobody anything: decide that cheaply, since
         // this runs on the hot account's actor for every request.
         let settingsChanged = state.account.updatedAtMs != settingsBefore.updatedAtMs && Self.settingsDiffer(state.account, settingsBefore)
-        let policy = state.thresholdPolicy(catalog: context.configuration.catalog, hysteresis: context.configuration.alertHysteresis)
+        let policy = state.thresholdPolicy(catalog: context.configuration.catalog, settings: context.configuration.alerts)
         let period = state.periodUsage
         let alertsMayFire = !starts.isEmpty || ThresholdRules.mayFire(
             before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: period)

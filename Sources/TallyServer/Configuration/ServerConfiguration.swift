@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var adminToken: String?
     /// Plans, packs and the price book.
     public var catalog = Catalog()
+    /// Hysteresis and auto top-up timings.
+    public var alerts = AlertSettings()
 
     /// Creates the built-in defaults.
     public init() {}
@@ -90,6 +92,8 @@ public struct ServerConfiguration: Sendable, Equatable {
                     continue
                 }
                 holdTTLSeconds = Int(seconds)
+            case "alerts":
+                readAlerts(value, path: path, problems: &problems)
             case "operations", "packs", "plans":
                 var reader = CatalogReader()
                 reader.catalog = catalog
@@ -102,6 +106,29 @@ public struct ServerConfiguration: Sendable, Equatable {
                 problems += reader.problems
             default:
                 problems.append("\(path): unknown key")
+            }
+        }
+    }
+
+    /// `alerts`: `{hysteresis?, auto_topup_cooldown_seconds?, auto_topup_timeout_seconds?}`.
+    private mutating func readAlerts(_ value: JSONValue, path: String, problems: inout [String]) {
+        guard case .object(let members) = value else {
+            problems.append("\(path): must be an object")
+            return
+        }
+        for (name, field) in members {
+            let at = path + "." + name
+            let limit: Int64 = name == "hysteresis" ? CreditLimits.maxAmount : 31_536_000
+            guard let number = field.integerValue, (0...limit).contains(number) else {
+                problems.append("\(at): must be an integer from 0 to \(limit)")
+                continue
+            }
+            switch name {
+            case "hysteresis": alerts.hysteresis = number
+            case "auto_topup_cooldown_seconds": alerts.autoTopUpCooldownMs = number * 1_000
+            case "auto_topup_timeout_seconds" where number > 0: alerts.autoTopUpTimeoutMs = number * 1_000
+            case "auto_topup_timeout_seconds": problems.append("\(at): must be at least 1")
+            default: problems.append("\(at): unknown key")
             }
         }
     }

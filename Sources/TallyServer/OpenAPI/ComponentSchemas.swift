@@ -27,14 +27,26 @@ enum ComponentSchemas {
         ], required: ["id", "account", "status", "amount", "held", "lots", "created_at", "expires_at", "metadata"])),
         ("Account", S.object([
             ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("created_at", S.time), ("updated_at", S.time),
-            ("balance", S.ref("Balance")),
+            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("plan", S.nullable(S.string)),
+            ("auto_topup", S.nullable(S.ref("AutoTopUp"))), ("created_at", S.time), ("updated_at", S.time),
+            ("balance", S.ref("Balance")), ("period", S.nullable(S.ref("Period"))),
             ("lots", S.array(S.ref("Lot"))), ("holds", S.array(S.ref("Hold"))),
-        ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at", "balance", "lots", "holds"])),
+        ], required: [
+            "id", "status", "overdraft_limit", "metadata", "plan", "auto_topup", "created_at", "updated_at", "balance",
+            "period", "lots", "holds",
+        ])),
         ("AccountSummary", S.object([
             ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("created_at", S.time), ("updated_at", S.time),
+            ("metadata", S.stringMap), ("plan", S.nullable(S.string)), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
+            ("created_at", S.time), ("updated_at", S.time),
         ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
+        ("Period", S.object([
+            ("start", S.time), ("end", S.time), ("allowance", S.integer), ("used", S.integer), ("rollover_cap", S.integer),
+            ("next_plan", S.type("string", "a plan change waiting for `end` (null: the plan ends there); absent when none")),
+        ], required: ["start", "end", "allowance", "used", "rollover_cap"])),
+        ("AutoTopUp", S.object([
+            ("below", S.amount), ("pack", S.string), ("monthly_cap", S.type("integer", "1 to 10,000 requests per calendar month")),
+        ], required: ["below", "pack"])),
         ("AccountPage", S.page("AccountSummary")),
         ("TestClock", S.object([("now", S.time)], required: ["now"])),
         ("BuyPack", S.object([("pack", S.string), ("reference", S.string), idempotencyKey], required: ["pack"])),
@@ -72,12 +84,17 @@ enum ComponentSchemas {
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), idempotencyKey,
+            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
+            ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),
+            ("auto_topup", S.ref("AutoTopUp")), idempotencyKey,
         ], required: ["id"])),
         ("UpdateAccount", S.object([
             ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
             ("metadata", .object([("type", .string("object")), ("additionalProperties", S.nullable(S.string))])),
-            ("thresholds", S.array(S.integer)), idempotencyKey,
+            ("thresholds", S.array(S.integer)),
+            ("plan", S.nullable(S.type("string", "the new plan; null leaves the plan"))),
+            ("prorate", S.enumeration(["next_period", "now"])), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
+            idempotencyKey,
         ], required: [])),
         ("TopUp", S.object([
             ("amount", S.amount), ("expires_at", S.time), ("priority", S.integer), ("promotional", S.boolean),
