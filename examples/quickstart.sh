@@ -67,3 +67,26 @@ TODAY=$(date -u +%Y-%m-%dT00:00:00Z)
 TOMORROW=$(date -u -d tomorrow +%Y-%m-%dT00:00:00Z)
 call GET "/v1/accounts/$ACCOUNT/usage?from=$TODAY&to=$TOMORROW&granularity=day"
 call GET "/v1/events?account=$ACCOUNT"
+
+# The rest needs a server started with --test-clock.
+if [ "$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$URL/v1/test-clock")" != 200 ]; then
+  echo "(start the server with --test-clock to live through a plan period next)"
+  exit 0
+fi
+PLANNED="$ACCOUNT-growth"
+PERIOD_START=$(curl -sS -H "Authorization: Bearer $TOKEN" "$URL/v1/test-clock" | field now)
+
+echo "== 11. An account on the growth plan: 50000 credits a month, alerts below 5000 and 1000"
+call POST /v1/accounts "{\"id\": \"$PLANNED\", \"plan\": \"growth\"}"
+
+echo "== 12. Spend 46000 credits: usage alerts at 50 % and 80 %, and balance.low at 5000"
+call POST /v1/authorize "{\"account\": \"$PLANNED\", \"cost\": 46000}"
+
+echo "== 13. Move the test clock 31 days: the period resets and the balance recovers"
+call POST /v1/test-clock/advance '{"seconds": 2678400}'
+call GET "/v1/accounts/$PLANNED"
+call GET "/v1/events?account=$PLANNED"
+
+echo "== 14. Usage per day over the period"
+NOW=$(curl -sS -H "Authorization: Bearer $TOKEN" "$URL/v1/test-clock" | field now)
+call GET "/v1/accounts/$PLANNED/usage?from=$PERIOD_START&to=$NOW&granularity=day"
