@@ -129,6 +129,37 @@ struct Ledger {
         replica.account = state.account
     }
 
+    /// Moves the account to `plan` (nil: no plan) with `timing`.
+    @discardableResult
+    mutating func changePlan(
+        to plan: String?, timing: PlanChangeTiming = .nextPeriodStart, plans: [String: Plan], at nowMs: Int64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws(Rejection) -> AppliedPeriodStart? {
+        var start: AppliedPeriodStart?
+        _ = try run(at: nowMs, sourceLocation) { (state, context) throws(Rejection) in
+            let result = try state.changePlan(to: plan, timing: timing, plans: plans, overdraftFromPlan: false, context: &context)
+            start = result.start
+            return result.entries
+        }
+        replica.account = state.account
+        return start
+    }
+
+    /// Starts the periods due by `nowMs` and then expires what is due, as every request does.
+    @discardableResult
+    mutating func startDuePeriods(
+        plans: [String: Plan], at nowMs: Int64, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [AppliedPeriodStart] {
+        var starts: [AppliedPeriodStart] = []
+        _ = try? run(at: nowMs, sourceLocation) { (state, context) throws(Rejection) in
+            let due = state.startDuePeriods(plans: plans, context: &context)
+            starts = due.starts
+            return due.entries + state.expire(context: &context)
+        }
+        replica.account = state.account
+        return starts
+    }
+
     /// The lineage record of a debit or capture entry.
     func record(of entry: LedgerEntry) -> DebitRecord {
         DebitRecord(entry: entry, account: state.account.id)
