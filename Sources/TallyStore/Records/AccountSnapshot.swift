@@ -80,14 +80,15 @@ extension Connection {
             .rows([afterID ?? "", limit], Connection.account)
     }
 
-    /// The highest id any lot, hold, entry or event has taken, so the id sequence continues after it.
+    /// The highest id any lot, hold, entry, event or webhook endpoint has taken, so the id sequence continues after it.
     public func highestAllocatedID() throws(StoreError) -> Int64 {
         try cached(
             """
             SELECT max(coalesce((SELECT max(id) FROM entries), 0),
                        coalesce((SELECT max(id) FROM lots), 0),
                        coalesce((SELECT max(id) FROM holds), 0),
-                       coalesce((SELECT max(id) FROM events), 0))
+                       coalesce((SELECT max(id) FROM events), 0),
+                       coalesce((SELECT max(id) FROM webhook_endpoints), 0))
             """
         ).rows { $0.int(0) }.first ?? 0
     }

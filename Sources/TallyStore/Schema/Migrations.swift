@@ -16,6 +16,7 @@ enum Migrations {
         Step(version: 6, name: "balance_alerts", sql: balanceAlertsSchema),
         Step(version: 7, name: "plans", sql: plansSchema),
         Step(version: 8, name: "test_clock", sql: testClockSchema),
+        Step(version: 9, name: "webhooks", sql: webhooksSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -193,5 +194,60 @@ enum Migrations {
     // jumping back to the real one (accounts would see time run backwards).
     private static let testClockSchema = """
         CREATE TABLE test_clock (id INTEGER PRIMARY KEY CHECK (id = 1), now_ms INTEGER NOT NULL);
+        """
+
+    // Webhook endpoints, one delivery row per event and matching endpoint (written in the
+    // event's own transaction), and the attempts log. `event_types` is `,a,b,` (empty for all)
+    // so the fan-out can match it in SQL. A delivery with no next attempt while pending is
+    // parked: its endpoint is disabled, and re-enabling schedules it again.
+    private static let webhooksSchema = """
+        CREATE TABLE webhook_endpoints (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            description TEXT,
+            event_types TEXT NOT NULL,
+            account_id TEXT,
+            secret TEXT NOT NULL,
+            previous_secret TEXT,
+            previous_secret_until_ms INTEGER,
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            disabled_reason TEXT,
+            disabled_at_ms INTEGER,
+            consecutive_failures INTEGER NOT NULL CHECK (consecutive_failures >= 0),
+            failing_since_ms INTEGER,
+            last_success_at_ms INTEGER,
+            created_at_ms INTEGER NOT NULL,
+            updated_at_ms INTEGER NOT NULL,
+            deleted_at_ms INTEGER
+        );
+        CREATE TABLE webhook_deliveries (
+            id INTEGER PRIMARY KEY,
+            endpoint_id INTEGER NOT NULL,
+            event_id INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+            attempts INTEGER NOT NULL CHECK (attempts >= 0),
+            first_attempt_at_ms INTEGER,
+            next_attempt_at_ms INTEGER,
+            lease_until_ms INTEGER,
+            last_outcome TEXT,
+            last_status INTEGER,
+            created_at_ms INTEGER NOT NULL,
+            finished_at_ms INTEGER,
+            UNIQUE (endpoint_id, event_id)
+        );
+        CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at_ms) WHERE status = 'pending';
+        CREATE INDEX deliveries_by_endpoint ON webhook_deliveries (endpoint_id, id);
+        CREATE TABLE webhook_attempts (
+            id INTEGER PRIMARY KEY,
+            delivery_id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL CHECK (attempt > 0),
+            at_ms INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status INTEGER,
+            response_excerpt BLOB NOT NULL,
+            error TEXT
+        );
+        CREATE INDEX attempts_by_delivery ON webhook_attempts (delivery_id, attempt);
         """
 }

@@ -93,6 +93,7 @@ struct RowWriter {
         try connection.cached(
             "INSERT INTO events (id, account_id, account_seq, type, at_ms, body) VALUES (?, ?, ?, ?, ?, ?)"
         ).run(event.id, event.account, event.accountSeq, event.type, event.atMs, event.body)
+        try fanOut(event)
     }
 
     func put(refunds debit: DebitRecord) throws(StoreError) {
@@ -141,6 +142,12 @@ struct BatchRows {
         case .putHold(let account, let hold): holds[hold.id] = (account, hold)
         case .putDebitRefunds(let debit): refunds[debit.id] = debit
         case .putTestClock(let nowMs): try writer.put(testClockMs: nowMs)
+        case .putEndpoint(let endpoint): try writer.put(endpoint: endpoint)
+        case .leaseDeliveries(let ids, let untilMs): try writer.lease(ids, untilMs: untilMs)
+        case .recordAttempt(let attempt, let progress): try writer.record(attempt, progress)
+        case .resumeDeliveries(let endpoint, let failedSinceMs, let atMs):
+            try writer.resumeDeliveries(endpoint: endpoint, failedSinceMs: failedSinceMs, atMs: atMs)
+        case .replayDelivery(let id, let atMs): try writer.replayDelivery(id, atMs: atMs)
         }
     }
 

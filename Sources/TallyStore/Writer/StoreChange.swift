@@ -21,6 +21,17 @@ public enum StoreChange: Sendable {
     case putAlertLatches(account: String, ThresholdLatches)
     /// The test clock's time, so a restarted `--test-clock` server resumes where it stood.
     case putTestClock(nowMs: Int64)
+    /// Creates or replaces a webhook endpoint; disabling one parks its pending deliveries.
+    case putEndpoint(EndpointRecord)
+    /// Claims deliveries for an attempt until `untilMs`; a restart before it re-sends them after.
+    case leaseDeliveries([Int64], untilMs: Int64)
+    /// Logs an attempt and moves its delivery on.
+    case recordAttempt(AttemptRecord, DeliveryProgress)
+    /// Schedules an endpoint's parked deliveries, and its failed ones created since `failedSinceMs`,
+    /// for an attempt at `atMs` (re-enabling, replaying).
+    case resumeDeliveries(endpoint: Int64, failedSinceMs: Int64?, atMs: Int64)
+    /// Schedules one delivery for another attempt at `atMs` (replaying it).
+    case replayDelivery(Int64, atMs: Int64)
 }
 
 /// An event as stored in the outbox: its body is the exact bytes every receiver will get.
