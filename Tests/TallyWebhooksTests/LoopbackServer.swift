@@ -29,6 +29,16 @@ final class ChildProcess: @unchecked Sendable {
         self.port = port
     }
 
+    /// Runs a command to its end and returns its exit status.
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Stops the child and returns everything it printed after the port line.
     func stop() -> String {
         // SIGKILL, because a child spawned from a test thread inherits its blocked SIGTERM.
