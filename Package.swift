@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
         .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
         .target(name: "TallyHTTP"),
+        // Webhook delivery: the only libcurl user.
+        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCrypto"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),
         .testTarget(name: "TallyServerTests", dependencies: ["TallyTesting", "TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyWebhooksTests", dependencies: ["TallyTesting", "TallyWebhooks", "TallyCore", "CTallyCurl"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )
