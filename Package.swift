@@ -22,7 +22,7 @@ let package = Package(
         // Library layers, bottom up
         .target(name: "TallyCore"),
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
-        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "CTallyCrypto"]),
+        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "CTallyCrypto"]),
         .target(name: "TallyHTTP"),
         // Webhook delivery: the only libcurl user.
         .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCrypto"]),

@@ -10,8 +10,11 @@ public final class Engine: Sendable {
     let context: EngineContext
     let registry: AccountRegistry
     let dueWork: DueWork
+    /// Nil when the configuration turns delivery off.
+    let dispatcher: WebhookDispatcher?
     private let sweeper: Task<Void, Never>
     private let scheduler: Task<Void, Never>
+    private let delivery: Task<Void, Never>?
 
     /// Opens the store, continues the id sequence and starts the eviction sweep.
     public init(configuration: EngineConfiguration, clock: any Clock = SystemClock()) throws(EngineError) {
@@ -45,6 +48,17 @@ public final class Engine: Sendable {
                 await dueWork.run()
             }
         }
+        let dispatcher = configuration.webhooks.deliver ? WebhookDispatcher(context: context) : nil
+        self.dispatcher = dispatcher
+        let pollMs = configuration.webhooks.pollIntervalMs
+        delivery = dispatcher.map { dispatcher in
+            Task.detached(priority: .medium) {
+                while !Task.isCancelled {
+                    // A full pass goes again at once; an idle one waits for the next poll.
+                    if await dispatcher.pass() == 0 { try? await Task.sleep(for: .milliseconds(pollMs)) }
+                }
+            }
+        }
     }
 
     /// Releases expired holds and books expired lots on accounts nobody is touching; the engine
@@ -56,13 +70,7 @@ public final class Engine: Sendable {
     /// Stores the clock's time durably, so a `--test-clock` server restarted on this database
     /// resumes from it (``Connection/testClockMs()``).
     public func recordClock() async throws(EngineError) {
-        let ticket = CommitTicket()
-        // No account owns the row; the empty id is never a valid account id.
-        context.store.writer.submit(
-            StoreMutation(account: "", changes: [.putTestClock(nowMs: clock.nowMs())], resumesAccount: true) { result in
-                ticket.complete(result)
-            })
-        if case .failure(let error) = await ticket.wait() { throw .storage(error) }
+        if case .failure(let error) = await context.commit([.putTestClock(nowMs: clock.nowMs())]) { throw .storage(error) }
     }
 
     private static func highestID(_ path: String) throws(StoreError) -> Int64 {
@@ -82,10 +90,14 @@ public final class Engine: Sendable {
     public func close() async {
         sweeper.cancel()
         scheduler.cancel()
+        delivery?.cancel()
+        dispatcher?.stop()
         let store = context.store
+        let client = dispatcher?.client
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // Joining the store's threads blocks, so it happens on a thread of its own.
             Thread.detachNewThread {
+                client?.shutdown()
                 store.close()
                 continuation.resume()
             }

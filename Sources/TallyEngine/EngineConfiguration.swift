@@ -18,13 +18,14 @@ public struct EngineConfiguration: Sendable {
     public var dueWorkIntervalMs: Int64
     /// How far `available` must rise above a fired `balance.low` level before it re-arms.
     public var alerts: AlertSettings
+    public var webhooks: WebhookSettings
 
     /// Creates a configuration with the defaults of DESIGN.md.
     public init(
         store: StoreConfiguration, catalog: Catalog = Catalog(), idempotencyRetentionMs: Int64 = 24 * 3_600_000,
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000,
-        alerts: AlertSettings = AlertSettings()
+        alerts: AlertSettings = AlertSettings(), webhooks: WebhookSettings = WebhookSettings()
     ) {
         self.store = store
         self.catalog = catalog
@@ -35,5 +36,6 @@ public struct EngineConfiguration: Sendable {
         self.maxLoadedAccounts = maxLoadedAccounts
         self.dueWorkIntervalMs = dueWorkIntervalMs
         self.alerts = alerts
+        self.webhooks = webhooks
     }
 }

@@ -112,6 +112,14 @@ public final class TallyAPI: Sendable {
         case .usage: try await usage(&call).response
         case .listEvents: try await listEvents(&call).response
         case .advanceTestClock: try await advanceTestClock(&call).response
+        case .createEndpoint: try await createEndpoint(&call).response
+        case .listEndpoints: try await listEndpoints(&call).response
+        case .getEndpoint: try await getEndpoint(&call).response
+        case .updateEndpoint: try await updateEndpoint(&call).response
+        case .deleteEndpoint: try await deleteEndpoint(&call).response
+        case .rotateEndpointSecret: try await rotateEndpointSecret(&call).response
+        case .listDeliveries: try await listDeliveries(&call).response
+        case .replayDeliveries: try await replayDeliveries(&call).response
         case .health, .metrics, .openAPI: immediate(action)
         }
     }

@@ -53,7 +53,8 @@ struct APIHarness {
 /// Runs `body` against a fresh API and tears everything down afterwards; with `testClock` the
 /// API serves the test-clock routes on the harness's manual clock.
 func withAPI(
-    log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(), _ body: (APIHarness) async throws -> Void
+    log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(),
+    webhooks: WebhookSettings = WebhookSettings(deliver: false), _ body: (APIHarness) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -72,7 +73,8 @@ func withAPI(
 
     let clock = ManualClock(startMs: APIHarness.startMs)
     let engine = try Engine(
-        configuration: EngineConfiguration(store: StoreConfiguration(path: path, durability: .normal), catalog: catalog),
+        configuration: EngineConfiguration(
+            store: StoreConfiguration(path: path, durability: .normal), catalog: catalog, webhooks: webhooks),
         clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
     try await tokens.reload(from: engine.store)

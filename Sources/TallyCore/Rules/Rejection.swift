@@ -37,6 +37,14 @@ public enum Rejection: Error, Sendable, Hashable {
     case unknownPlan
     /// The auto top-up setting is not usable; the text says why.
     case invalidAutoTopUp(String)
+    /// No webhook endpoint has this id.
+    case endpointNotFound
+    /// No delivery of this endpoint has this id.
+    case deliveryNotFound
+    /// The endpoint URL is refused; the text is a stable reason code such as `url_https_required`.
+    case invalidEndpointURL(String)
+    /// The event type filter is empty, names an unknown type or mixes `*` with types.
+    case invalidEventTypes(String)
     case invalidIdempotencyKey
     /// The key was used before with a different request.
     case idempotencyKeyReused
@@ -69,6 +77,10 @@ public enum Rejection: Error, Sendable, Hashable {
         case .unknownPack: "unknown_pack"
         case .unknownPlan: "unknown_plan"
         case .invalidAutoTopUp: "invalid_auto_topup"
+        case .endpointNotFound: "endpoint_not_found"
+        case .deliveryNotFound: "delivery_not_found"
+        case .invalidEndpointURL: "invalid_url"
+        case .invalidEventTypes: "invalid_event_types"
         case .invalidIdempotencyKey: "invalid_idempotency_key"
         case .idempotencyKeyReused: "idempotency_key_reused"
         case .idempotencyKeyInFlight: "idempotency_key_in_flight"

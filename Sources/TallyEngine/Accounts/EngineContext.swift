@@ -11,6 +11,19 @@ struct EngineContext: Sendable {
 
     /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
     static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+
+    /// Makes changes no account owns durable (webhook rows, the test clock) and waits for it.
+    func commit(_ changes: [StoreChange]) async -> Result<Void, StoreError> {
+        let ticket = CommitTicket()
+        submit(changes) { ticket.complete($0) }
+        return await ticket.wait()
+    }
+
+    /// Queues changes no account owns; `completion` runs on the writer thread once durable.
+    func submit(_ changes: [StoreChange], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+        // The empty id is never a valid account id, so the writer never refuses these.
+        store.writer.submit(StoreMutation(account: "", changes: changes, resumesAccount: true, completion: completion))
+    }
 }
 
 /// An idempotency key with the canonical text of the request it came with.

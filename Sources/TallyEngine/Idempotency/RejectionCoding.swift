@@ -7,7 +7,8 @@ enum RejectionCoding {
         case .insufficientCredits(let available, let requested):
             [rejection.code, String(available), String(requested)]
         case .invalidAmount(let amount): [rejection.code, String(amount)]
-        case .invalidMetadata(let reason), .invalidAutoTopUp(let reason):
+        case .invalidMetadata(let reason), .invalidAutoTopUp(let reason), .invalidEndpointURL(let reason),
+            .invalidEventTypes(let reason):
             [rejection.code, reason.replacingOccurrences(of: "|", with: "/")]
         case .holdNotPending(let status): [rejection.code, status.rawValue]
         case .refundExceedsDebit(let refundable): [rejection.code, String(refundable)]
@@ -25,6 +26,8 @@ enum RejectionCoding {
         case "invalid_amount": return number.map { .invalidAmount($0) }
         case "invalid_metadata": return fields.count > 1 ? .invalidMetadata(fields[1]) : nil
         case "invalid_auto_topup": return fields.count > 1 ? .invalidAutoTopUp(fields[1]) : nil
+        case "invalid_url": return fields.count > 1 ? .invalidEndpointURL(fields[1]) : nil
+        case "invalid_event_types": return fields.count > 1 ? .invalidEventTypes(fields[1]) : nil
         case "hold_not_pending":
             return fields.count > 1 ? HoldStatus(rawValue: fields[1]).map { .holdNotPending($0) } : nil
         case "refund_exceeds_debit": return number.map { .refundExceedsDebit(refundable: $0) }
@@ -37,7 +40,7 @@ enum RejectionCoding {
             Rejection.accountNotFound, .accountExists, .accountSuspended, .accountClosed,
             .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidThresholds, .invalidHoldTTL,
             .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound, .unknownOperation,
-            .invalidQuantity, .unknownPack, .unknownPlan,
+            .invalidQuantity, .unknownPack, .unknownPlan, .endpointNotFound, .deliveryNotFound,
             .invalidIdempotencyKey, .idempotencyKeyReused, .idempotencyKeyInFlight,
         ].map { ($0.code, $0) })
 }

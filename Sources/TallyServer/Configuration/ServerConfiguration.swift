@@ -1,9 +1,10 @@
 import Foundation
 public import TallyCore
+public import TallyEngine
 import TallyStore
 
 /// The settings `tally serve` runs with: `config/tally.json` overridden by the environment.
-public struct ServerConfiguration: Sendable, Equatable {
+public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     /// The SQLite file, relative to the working directory unless absolute.
@@ -17,6 +18,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var catalog = Catalog()
     /// Hysteresis and auto top-up timings.
     public var alerts = AlertSettings()
+    /// Webhook delivery: retry schedule, timeouts, concurrency and which addresses may receive.
+    public var webhooks = WebhookSettings()
 
     /// Creates the built-in defaults.
     public init() {}
@@ -94,6 +97,8 @@ public struct ServerConfiguration: Sendable, Equatable {
                 holdTTLSeconds = Int(seconds)
             case "alerts":
                 readAlerts(value, path: path, problems: &problems)
+            case "webhooks":
+                readWebhooks(value, path: path, problems: &problems)
             case "operations", "packs", "plans":
                 var reader = CatalogReader()
                 reader.catalog = catalog
@@ -143,6 +148,7 @@ public struct ServerConfiguration: Sendable, Equatable {
                 problems.append("TALLY_DURABILITY: must be \"full\" or \"normal\"")
             }
         }
+        applyWebhookEnvironment(environment, problems: &problems)
         if let token = environment["TALLY_ADMIN_TOKEN"] {
             if token.utf8.count < 16 { problems.append("TALLY_ADMIN_TOKEN: must be at least 16 characters") } else { adminToken = token }
         }

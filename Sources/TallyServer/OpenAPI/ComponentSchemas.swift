@@ -6,6 +6,14 @@ enum ComponentSchemas {
 
     static let idempotencyKey = ("idempotency_key", S.type("string", "Same as the Idempotency-Key header."))
 
+    static let endpointFields: [(String, JSONValue)] = [
+        ("id", S.type("string", "we_<n>")), ("url", S.string), ("description", S.nullable(S.string)),
+        ("events", S.array(S.string)), ("account", S.nullable(S.string)), ("enabled", S.boolean),
+        ("disabled_reason", S.nullable(S.enumeration(["gone", "failing", "manual"]))), ("disabled_at", S.nullable(S.time)),
+        ("consecutive_failures", S.integer), ("last_success_at", S.nullable(S.time)),
+        ("previous_secret_expires_at", S.time), ("created_at", S.time), ("updated_at", S.time),
+    ]
+
     static let all: [(String, JSONValue)] = [
         ("Balance", S.object([
             ("available", S.integer), ("credits", S.integer), ("held", S.integer), ("debt", S.integer),
@@ -80,6 +88,33 @@ enum ComponentSchemas {
             ("totals", S.object([("operations", S.array(S.ref("UsageLine"))), ("credits", S.integer), ("expired", S.integer)],
                                 required: ["operations", "credits", "expired"])),
         ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
+        ("CreateEndpoint", S.object([
+            ("url", S.type("string", "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true)")),
+            ("events", S.array(S.string)), ("account", S.string), ("description", S.string), idempotencyKey,
+        ], required: ["url"])),
+        ("UpdateEndpoint", S.object([
+            ("url", S.string), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
+            ("description", S.nullable(S.string)), ("enabled", S.boolean),
+        ], required: [])),
+        ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "enabled", "created_at"])),
+        ("EndpointWithSecret", S.object(
+            endpointFields + [("secret", S.type("string", "whsec_…, shown only here"))],
+            required: ["id", "url", "events", "enabled", "secret", "created_at"])),
+        ("EndpointPage", S.page("Endpoint")),
+        ("Deleted", S.object([("id", S.string), ("deleted", S.boolean)], required: ["id", "deleted"])),
+        ("Delivery", S.object([
+            ("id", S.type("string", "wd_<n>")), ("endpoint", S.string), ("event", S.string),
+            ("status", S.enumeration(["pending", "parked", "succeeded", "failed"])), ("attempts", S.integer),
+            ("next_attempt_at", S.nullable(S.time)), ("last_outcome", S.nullable(S.string)), ("created_at", S.time),
+            ("finished_at", S.nullable(S.time)),
+            ("log", S.array(S.object([
+                ("attempt", S.integer), ("at", S.time), ("duration_ms", S.integer), ("outcome", S.string),
+                ("status", S.nullable(S.integer)), ("response", S.string), ("error", S.nullable(S.string)),
+            ], required: ["attempt", "at", "duration_ms", "outcome"]))),
+        ], required: ["id", "endpoint", "event", "status", "attempts", "log"])),
+        ("DeliveryPage", S.page("Delivery")),
+        ("Replay", S.object([("delivery", S.type("string", "wd_<n>")), ("since", S.time)], required: [])),
+        ("Replaying", S.object([("endpoint", S.string), ("replaying", S.boolean)], required: ["endpoint", "replaying"])),
         ("AdvanceTestClock", S.object(
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([

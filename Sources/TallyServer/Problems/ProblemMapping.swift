@@ -56,6 +56,11 @@ extension Problem {
             case .unknownPack: (422, "Unknown pack", "the pack is not in the catalog (GET /v1/packs)")
             case .unknownPlan: (422, "Unknown plan", "the plan is not in the catalog (GET /v1/plans)")
             case .invalidAutoTopUp(let reason): (422, "Invalid auto top-up", "auto_topup: \(reason)")
+            case .endpointNotFound: (404, "Endpoint not found", "no webhook endpoint has this id")
+            case .deliveryNotFound: (404, "Delivery not found", "this endpoint has no delivery with this id")
+            case .invalidEndpointURL(let reason):
+                (422, "Invalid URL", "the endpoint URL is refused (\(reason)); https is required unless private addresses are allowed")
+            case .invalidEventTypes(let reason): (422, "Invalid event types", "events: \(reason)")
             case .invalidIdempotencyKey:
                 (422, "Invalid idempotency key", "idempotency keys are 1 to 255 printable ASCII characters")
             case .idempotencyKeyReused:

@@ -71,6 +71,20 @@ struct RequestBody {
         return value != .null
     }
 
+    /// An optional array of strings.
+    mutating func strings(_ name: String) throws(Problem) -> [String]? {
+        guard let value = take(name) else { return nil }
+        guard let elements = value.arrayValue, elements.count <= 100 else {
+            throw .invalid("invalid_field", "'\(name)' must be an array of at most 100 strings")
+        }
+        var texts: [String] = []
+        for element in elements {
+            guard case .string(let text) = element else { throw .invalid("invalid_field", "'\(name)' holds strings only") }
+            texts.append(text)
+        }
+        return texts
+    }
+
     /// A required string member.
     mutating func requiredString(_ name: String) throws(Problem) -> String {
         guard let text = try string(name) else { throw .invalid("missing_field", "'\(name)' is required") }

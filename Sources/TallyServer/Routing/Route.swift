@@ -5,6 +5,8 @@ enum Action: String, Sendable, CaseIterable {
     case health, readiness, metrics, openAPI
     case getTestClock, advanceTestClock
     case listPlans, listPacks, listOperations, buyPack, usage, listEvents
+    case createEndpoint, listEndpoints, getEndpoint, updateEndpoint, deleteEndpoint, rotateEndpointSecret
+    case listDeliveries, replayDeliveries
 }
 
 /// One entry of the API: method, path pattern, who may call it and what it documents.

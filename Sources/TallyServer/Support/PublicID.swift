@@ -8,6 +8,8 @@ public enum PublicID: String, Sendable, CaseIterable {
     case lot = "lot"
     case entry = "ent"
     case token = "tok"
+    case endpoint = "we"
+    case delivery = "wd"
 
     /// The public text of an id.
     public func format(_ id: Int64) -> String { rawValue + "_" + String(id) }

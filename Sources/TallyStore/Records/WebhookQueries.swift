@@ -112,3 +112,13 @@ extension Connection {
         ).rows { (count: Int($0.int(0)), oldestDueAtMs: $0.optionalInt(1)) }.first ?? (0, nil)
     }
 }
+
+extension Connection {
+    /// The stored outcome of a keyed request that no account owns (`account` is empty for those).
+    public func idempotencyRecord(account: String, key: String) throws(StoreError) -> IdempotencyRecord? {
+        try cached("SELECT fingerprint, response, created_at_ms FROM idempotency WHERE account_id = ? AND key = ?")
+            .rows([account, key]) {
+                IdempotencyRecord(account: account, key: key, fingerprint: $0.blob(0), response: $0.blob(1), createdAtMs: $0.int(2))
+            }.first
+    }
+}

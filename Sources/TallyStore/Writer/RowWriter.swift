@@ -143,6 +143,9 @@ struct BatchRows {
         case .putDebitRefunds(let debit): refunds[debit.id] = debit
         case .putTestClock(let nowMs): try writer.put(testClockMs: nowMs)
         case .putEndpoint(let endpoint): try writer.put(endpoint: endpoint)
+        case .disableEndpoint(let id, let reason, let atMs): try writer.disableEndpoint(id, reason: reason, atMs: atMs)
+        case .putEndpointHealth(let endpoint, let failures, let failingSinceMs, let lastSuccessAtMs):
+            try writer.putHealth(endpoint: endpoint, failures: failures, failingSinceMs: failingSinceMs, lastSuccessAtMs: lastSuccessAtMs)
         case .leaseDeliveries(let ids, let untilMs): try writer.lease(ids, untilMs: untilMs)
         case .recordAttempt(let attempt, let progress): try writer.record(attempt, progress)
         case .resumeDeliveries(let endpoint, let failedSinceMs, let atMs):

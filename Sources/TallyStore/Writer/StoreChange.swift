@@ -23,6 +23,10 @@ public enum StoreChange: Sendable {
     case putTestClock(nowMs: Int64)
     /// Creates or replaces a webhook endpoint; disabling one parks its pending deliveries.
     case putEndpoint(EndpointRecord)
+    /// Disables an endpoint (parking its pending deliveries) and says why.
+    case disableEndpoint(Int64, reason: String, atMs: Int64)
+    /// Records an endpoint's delivery health (the dispatcher's; endpoint changes leave it alone).
+    case putEndpointHealth(endpoint: Int64, consecutiveFailures: Int, failingSinceMs: Int64?, lastSuccessAtMs: Int64?)
     /// Claims deliveries for an attempt until `untilMs`; a restart before it re-sends them after.
     case leaseDeliveries([Int64], untilMs: Int64)
     /// Logs an attempt and moves its delivery on.

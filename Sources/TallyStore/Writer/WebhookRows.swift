@@ -3,11 +3,14 @@
 extension RowWriter {
     /// One delivery row per endpoint that wants the event, in the event's own transaction, so an
     /// event is never committed without its deliveries. Disabled endpoints get parked rows.
+    ///
+    /// A new delivery is due at once (next attempt 0): retries run on the wall clock, while the
+    /// event's time may come from a test clock far ahead of it.
     func fanOut(_ event: EventRow) throws(StoreError) {
         try connection.cached(
             """
             INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, next_attempt_at_ms, created_at_ms)
-            SELECT id, ?1, 'pending', 0, CASE WHEN enabled = 1 THEN ?2 END, ?2 FROM webhook_endpoints
+            SELECT id, ?1, 'pending', 0, CASE WHEN enabled = 1 THEN 0 END, ?2 FROM webhook_endpoints
             WHERE deleted_at_ms IS NULL AND (account_id IS NULL OR account_id = ?3)
                 AND (event_types = '' OR instr(event_types, ',' || ?4 || ',') > 0)
             """
@@ -25,9 +28,8 @@ extension RowWriter {
                 event_types = excluded.event_types, account_id = excluded.account_id, secret = excluded.secret,
                 previous_secret = excluded.previous_secret, previous_secret_until_ms = excluded.previous_secret_until_ms,
                 enabled = excluded.enabled, disabled_reason = excluded.disabled_reason,
-                disabled_at_ms = excluded.disabled_at_ms, consecutive_failures = excluded.consecutive_failures,
-                failing_since_ms = excluded.failing_since_ms, last_success_at_ms = excluded.last_success_at_ms,
-                updated_at_ms = excluded.updated_at_ms, deleted_at_ms = excluded.deleted_at_ms
+                disabled_at_ms = excluded.disabled_at_ms, updated_at_ms = excluded.updated_at_ms,
+                deleted_at_ms = excluded.deleted_at_ms
             """
         ).run(
             endpoint.id, endpoint.url, endpoint.description, EndpointRecord.encode(endpoint.eventTypes), endpoint.account,
@@ -39,6 +41,24 @@ extension RowWriter {
                 "UPDATE webhook_deliveries SET next_attempt_at_ms = NULL WHERE endpoint_id = ? AND status = 'pending'"
             ).run(endpoint.id)
         }
+    }
+
+    func disableEndpoint(_ id: Int64, reason: String, atMs: Int64) throws(StoreError) {
+        try connection.cached(
+            "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ?, disabled_at_ms = ?, updated_at_ms = ? WHERE id = ?"
+        ).run(reason, atMs, atMs, id)
+        try connection.cached(
+            "UPDATE webhook_deliveries SET next_attempt_at_ms = NULL WHERE endpoint_id = ? AND status = 'pending'"
+        ).run(id)
+    }
+
+    func putHealth(endpoint: Int64, failures: Int, failingSinceMs: Int64?, lastSuccessAtMs: Int64?) throws(StoreError) {
+        try connection.cached(
+            """
+            UPDATE webhook_endpoints SET consecutive_failures = ?, failing_since_ms = ?, last_success_at_ms = ?
+            WHERE id = ?
+            """
+        ).run(failures, failingSinceMs, lastSuccessAtMs, endpoint)
     }
 
     func lease(_ ids: [Int64], untilMs: Int64) throws(StoreError) {

@@ -46,7 +46,8 @@ enum ServeCommand {
                 store: StoreConfiguration(path: settings.database, durability: settings.durability),
                 catalog: settings.catalog,
                 idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
-                defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000, alerts: settings.alerts),
+                defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000, alerts: settings.alerts,
+                webhooks: settings.webhooks),
             clock: testClock ?? SystemClock())
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()

@@ -1,0 +1,25 @@
+import Synchronization
+import TallyWebhooks
+
+/// Counts of delivery attempts by outcome and their latency, for `/metrics`.
+public final class WebhookMetrics: Sendable {
+    /// A reading of the counters.
+    public struct Reading: Sendable {
+        public var attemptsByOutcome: [String: Int] = [:]
+        public var latencyMsTotal: Int64 = 0
+        public var latencyMsMax: Int64 = 0
+    }
+
+    private let counters = Mutex(Reading())
+
+    func record(_ result: DeliveryResult) {
+        counters.withLock {
+            $0.attemptsByOutcome[result.outcome.code, default: 0] += 1
+            $0.latencyMsTotal += result.durationMs
+            $0.latencyMsMax = max($0.latencyMsMax, result.durationMs)
+        }
+    }
+
+    /// The counters now.
+    public var reading: Reading { counters.withLock { $0 } }
+}

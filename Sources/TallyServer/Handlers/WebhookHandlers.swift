@@ -1,0 +1,125 @@
+import TallyCore
+import TallyEngine
+import TallyStore
+
+/// Webhook endpoints: register (the secret is shown once), read, change, delete, rotate the
+/// secret, read the deliveries log and replay.
+extension TallyAPI {
+    func createEndpoint(_ call: inout Call) async throws(Problem) -> Reply {
+        var body = try RequestBody(call.request)
+        let url = try body.requiredString("url")
+        let events = try body.strings("events") ?? ["*"]
+        let account = try body.string("account")
+        let description = try Self.description(&body)
+        let key = try call.idempotencyKey(&body)
+        try body.finish()
+        let new = NewEndpoint(url: url, eventTypes: events, account: account, description: description ?? nil)
+        let result = try await engineCall { () async throws(EngineError) in
+            try await engine.createEndpoint(new, idempotencyKey: key)
+        }
+        return Reply(status: 201, body: WebhookJSON.endpoint(result.value, showSecret: true), replayed: result.replayed)
+    }
+
+    func getEndpoint(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        let endpoint = try await engineCall { () async throws(EngineError) in try await engine.endpoint(id) }
+        return Reply(status: 200, body: WebhookJSON.endpoint(endpoint, showSecret: false))
+    }
+
+    func listEndpoints(_ call: inout Call) async throws(Problem) -> Reply {
+        let query = QueryParameters(call.request.query)
+        let limit = try call.limit(query)
+        let after = try query["after"].map { text throws(Problem) -> Int64 in
+            guard let id = PublicID.endpoint.parse(text) else {
+                throw .invalid("invalid_cursor", "after is an endpoint id (we_…)")
+            }
+            return id
+        } ?? 0
+        let rows = try await engineCall { () async throws(EngineError) in try await engine.endpoints(after: after, limit: limit + 1) }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { PublicID.endpoint.format($0.id) } : nil
+        return .page(page.map { WebhookJSON.endpoint($0, showSecret: false) }, nextCursor: next)
+    }
+
+    func updateEndpoint(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        var body = try RequestBody(call.request)
+        var changes = EndpointChanges()
+        changes.url = try body.string("url")
+        changes.eventTypes = try body.strings("events")
+        if body.isExplicitNull("account") { changes.account = .some(nil) } else if let account = try body.string("account") {
+            changes.account = .some(account)
+        }
+        changes.description = try Self.description(&body)
+        changes.enabled = try body.bool("enabled")
+        _ = try call.idempotencyKey(&body)
+        try body.finish()
+        let endpoint = try await engineCall { () async throws(EngineError) in try await engine.updateEndpoint(id, changes) }
+        return Reply(status: 200, body: WebhookJSON.endpoint(endpoint, showSecret: false))
+    }
+
+    func deleteEndpoint(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        try await engineCall { () async throws(EngineError) in try await engine.deleteEndpoint(id) }
+        return Reply(status: 200, body: .object([("id", .string(PublicID.endpoint.format(id))), ("deleted", .bool(true))]))
+    }
+
+    func rotateEndpointSecret(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        var body = try RequestBody(call.request)
+        _ = try call.idempotencyKey(&body)
+        try body.finish()
+        let endpoint = try await engineCall { () async throws(EngineError) in try await engine.rotateEndpointSecret(id) }
+        return Reply(status: 200, body: WebhookJSON.endpoint(endpoint, showSecret: true))
+    }
+
+    func listDeliveries(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        let query = QueryParameters(call.request.query)
+        let limit = try call.limit(query)
+        let before = try query["after"].map { text throws(Problem) -> Int64 in
+            guard let delivery = PublicID.delivery.parse(text) else {
+                throw .invalid("invalid_cursor", "after is a delivery id (wd_…) from this list")
+            }
+            return delivery
+        } ?? Int64.max
+        let rows = try await engineCall { () async throws(EngineError) in
+            try await engine.deliveries(endpoint: id, before: before, limit: limit + 1)
+        }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { PublicID.delivery.format($0.delivery.id) } : nil
+        return .page(page.map { WebhookJSON.delivery($0.delivery, attempts: $0.attempts) }, nextCursor: next)
+    }
+
+    func replayDeliveries(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.endpointID(call.parameter)
+        var body = try RequestBody(call.request)
+        let since = try body.time("since")
+        let delivery = try body.string("delivery").map { text throws(Problem) -> Int64 in
+            guard let delivery = PublicID.delivery.parse(text) else { throw Problem(Rejection.deliveryNotFound) }
+            return delivery
+        }
+        _ = try call.idempotencyKey(&body)
+        try body.finish()
+        guard since == nil || delivery == nil else {
+            throw .invalid("invalid_field", "give either 'delivery' or 'since', not both")
+        }
+        try await engineCall { () async throws(EngineError) in
+            try await engine.replay(endpoint: id, delivery: delivery, sinceMs: since)
+        }
+        return Reply(status: 202, body: .object([("endpoint", .string(PublicID.endpoint.format(id))), ("replaying", .bool(true))]))
+    }
+
+    /// `description`: a string, or null to clear it (nil when absent).
+    private static func description(_ body: inout RequestBody) throws(Problem) -> String?? {
+        if body.isExplicitNull("description") { return .some(nil) }
+        guard let text = try body.string("description") else { return nil }
+        guard text.utf8.count <= 500 else { throw .invalid("invalid_field", "'description' is at most 500 bytes") }
+        return .some(text)
+    }
+
+    private static func endpointID(_ text: String) throws(Problem) -> Int64 {
+        guard let id = PublicID.endpoint.parse(text) else { throw Problem(Rejection.endpointNotFound) }
+        return id
+    }
+}
