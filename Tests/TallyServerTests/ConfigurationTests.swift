@@ -26,6 +26,13 @@ import TallyServer
         #expect(configuration.port == 8080)
         #expect(configuration.database == "tally.sqlite")
         #expect(configuration.alerts == AlertSettings(hysteresis: 0, autoTopUpCooldownMs: 600_000, autoTopUpTimeoutMs: 3_600_000))
+        #expect(configuration.webhooks.schedule == .standard && !configuration.webhooks.addressPolicy.allowPrivate)
+        let overridden = try ServerConfiguration.load(
+            path: path, environment: ["TALLY_WEBHOOK_ALLOW_PRIVATE": "true", "TALLY_WEBHOOK_RETRY_SCHEDULE": "0,1,2"])
+        #expect(overridden.webhooks.addressPolicy.allowPrivate && overridden.webhooks.schedule.delaysMs == [0, 1_000, 2_000])
+        #expect(throws: ServerConfiguration.Problems.self) {
+            try ServerConfiguration.load(path: path, environment: ["TALLY_WEBHOOK_RETRY_SCHEDULE": "soon"])
+        }
     }
 
     @Test func environmentOverridesTheFile() throws {

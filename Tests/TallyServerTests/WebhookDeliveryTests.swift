@@ -2,7 +2,8 @@
 // at random still gets every event at least once, each signed (verified here) under a webhook-id
 // that stays the same across retries, with the attempts log telling the story; a 410 disables the
 // endpoint (endpoint.disabled) and re-enabling delivers what waited; a rotated secret signs
-// beside the new one; private addresses are refused unless allowed.
+// beside the new one; private addresses are refused unless allowed; /metrics counts attempts by
+// outcome, the backlog and disabled endpoints.
 import Foundation
 import Synchronization
 import TallyCore
@@ -110,6 +111,9 @@ final class ScriptedReceiver: Sendable {
             let log = try await api.send("GET", "/v1/webhook-endpoints/\(endpoint)/deliveries?limit=100")
             let retried = log.json?["data"]?.arrayValue?.first { ($0["attempts"]?.integerValue ?? 0) > 1 }
             #expect(retried?["log"]?.arrayValue?.first?["outcome"]?.stringValue != "success", "the log shows the failures")
+            let metrics = try await api.send("GET", "/metrics", token: nil).body
+            #expect(metrics.contains("tally_webhook_attempts_total{outcome=\"success\"}"))
+            #expect(metrics.contains("tally_webhook_backlog ") && metrics.contains("tally_webhook_endpoints_disabled 0"))
         }
         await receiver.server.shutdown()
     }

@@ -23,6 +23,8 @@ final class WebhookDispatcher: Sendable {
         /// Set at shutdown: attempts the client ends then are not the receiver's failures, so
         /// they are not recorded; their leases run out and a restart sends them again.
         var stopping = false
+        /// When the backlog was last counted for the metrics.
+        var backlogCountedAtMs: Int64 = 0
     }
 
     let context: EngineContext
@@ -62,8 +64,13 @@ final class WebhookDispatcher: Sendable {
     @discardableResult
     func pass() async -> Int {
         let nowMs = wallClock.nowMs()
-        let (busy, stopping) = state.withLock { ($0.inFlight, $0.stopping) }
+        let (busy, stopping, countBacklog) = state.withLock { state in
+            let due = nowMs - state.backlogCountedAtMs >= 1_000
+            if due { state.backlogCountedAtMs = nowMs }
+            return (state.inFlight, state.stopping, due)
+        }
         guard !stopping else { return 0 }
+        if countBacklog { await self.countBacklog(nowMs: nowMs) }
         // Twice the client's cap keeps its queue fed between passes.
         let room = 2 * settings.maxInFlight - busy.count
         guard room > 0 else { return 0 }
@@ -90,6 +97,14 @@ final class WebhookDispatcher: Sendable {
             started += 1
         }
         return started
+    }
+
+    private func countBacklog(nowMs: Int64) async {
+        guard let backlog = try? await context.store.readers.read({ connection throws(StoreError) in
+            try connection.deliveryBacklog(atMs: nowMs)
+        }) else { return }
+        metrics.recordBacklog(
+            count: backlog.count, oldestDueAtMs: backlog.oldestDueAtMs, disabledEndpoints: backlog.disabled, nowMs: nowMs)
     }
 
     /// Hands one delivery to the client, unless its endpoint was disabled meanwhile.

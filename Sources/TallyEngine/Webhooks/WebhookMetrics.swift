@@ -8,6 +8,11 @@ public final class WebhookMetrics: Sendable {
         public var attemptsByOutcome: [String: Int] = [:]
         public var latencyMsTotal: Int64 = 0
         public var latencyMsMax: Int64 = 0
+        /// Deliveries waiting for an attempt, as last counted (about once a second).
+        public var backlog = 0
+        /// How long the oldest of them has been due, in milliseconds.
+        public var backlogAgeMs: Int64 = 0
+        public var disabledEndpoints = 0
     }
 
     private let counters = Mutex(Reading())
@@ -17,6 +22,14 @@ public final class WebhookMetrics: Sendable {
             $0.attemptsByOutcome[result.outcome.code, default: 0] += 1
             $0.latencyMsTotal += result.durationMs
             $0.latencyMsMax = max($0.latencyMsMax, result.durationMs)
+        }
+    }
+
+    func recordBacklog(count: Int, oldestDueAtMs: Int64?, disabledEndpoints: Int, nowMs: Int64) {
+        counters.withLock {
+            $0.backlog = count
+            $0.backlogAgeMs = oldestDueAtMs.map { max(0, nowMs - $0) } ?? 0
+            $0.disabledEndpoints = disabledEndpoints
         }
     }
 

@@ -113,6 +113,29 @@ public final class Metrics: Sendable {
         out += gauge("tally_commit_largest_batch", "gauge", "The most mutations committed in one batch.", "\(writer.largestBatch)")
         out += gauge("tally_write_queue_depth", "gauge", "Mutations waiting for the writer.", "\(writer.queueDepth)")
         out += gauge("tally_accounts_loaded", "gauge", "Accounts held in memory.", "\(engine.loadedAccounts)")
+        if let webhooks = engine.webhookMetrics { out += render(webhooks) }
+        return out
+    }
+
+    private func render(_ webhooks: WebhookMetrics.Reading) -> String {
+        var out = "# HELP tally_webhook_attempts_total Webhook delivery attempts by outcome.\n"
+        out += "# TYPE tally_webhook_attempts_total counter\n"
+        for outcome in webhooks.attemptsByOutcome.keys.sorted() {
+            out += "tally_webhook_attempts_total{outcome=\"\(outcome)\"} \(webhooks.attemptsByOutcome[outcome] ?? 0)\n"
+        }
+        let attempts = webhooks.attemptsByOutcome.values.reduce(0, +)
+        out += gauge(
+            "tally_webhook_attempt_seconds_sum", "counter", "Time spent in delivery attempts (count: tally_webhook_attempts_total).",
+            "\(Double(webhooks.latencyMsTotal) / 1e3)")
+        out += gauge("tally_webhook_attempt_seconds_max", "gauge", "The longest delivery attempt so far.", "\(Double(webhooks.latencyMsMax) / 1e3)")
+        out += gauge(
+            "tally_webhook_attempt_seconds_mean", "gauge", "Mean delivery attempt time.",
+            "\(attempts == 0 ? 0 : Double(webhooks.latencyMsTotal) / 1e3 / Double(attempts))")
+        out += gauge("tally_webhook_backlog", "gauge", "Deliveries due and waiting for an attempt.", "\(webhooks.backlog)")
+        out += gauge(
+            "tally_webhook_backlog_age_seconds", "gauge", "How long the oldest due delivery has waited.",
+            "\(Double(webhooks.backlogAgeMs) / 1e3)")
+        out += gauge("tally_webhook_endpoints_disabled", "gauge", "Webhook endpoints disabled.", "\(webhooks.disabledEndpoints)")
         return out
     }
 

@@ -102,14 +102,19 @@ extension Connection {
         }
     }
 
-    /// How many deliveries wait for an attempt, and since when the oldest one is due.
-    public func deliveryBacklog() throws(StoreError) -> (count: Int, oldestDueAtMs: Int64?) {
-        try cached(
+    /// How many deliveries are due for an attempt at `nowMs`, since when the oldest one is due (a
+    /// new delivery counts from its creation), and how many endpoints are disabled.
+    public func deliveryBacklog(atMs nowMs: Int64) throws(StoreError) -> (count: Int, oldestDueAtMs: Int64?, disabled: Int) {
+        let backlog = try cached(
             """
-            SELECT count(*), min(next_attempt_at_ms) FROM webhook_deliveries
-            WHERE status = 'pending' AND next_attempt_at_ms IS NOT NULL
+            SELECT count(*), min(CASE WHEN next_attempt_at_ms = 0 THEN created_at_ms ELSE next_attempt_at_ms END)
+            FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at_ms <= ?
             """
-        ).rows { (count: Int($0.int(0)), oldestDueAtMs: $0.optionalInt(1)) }.first ?? (0, nil)
+        ).rows([nowMs]) { (Int($0.int(0)), $0.optionalInt(1)) }.first ?? (0, nil)
+        let disabled = try cached(
+            "SELECT count(*) FROM webhook_endpoints WHERE enabled = 0 AND deleted_at_ms IS NULL"
+        ).rows { Int($0.int(0)) }.first ?? 0
+        return (backlog.0, backlog.1, disabled)
     }
 }
 
