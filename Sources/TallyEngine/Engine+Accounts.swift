@@ -11,12 +11,14 @@ public struct NewAccount: Sendable, Hashable {
     /// The plan the account starts on now, by catalog name.
     public var plan: String?
     public var autoTopUp: AutoTopUpSetting?
+    public var rateLimit: RateLimit?
 
     /// Creates a request for a new account; a nil overdraft limit takes the plan's (else 0).
     public init(
         id: String, overdraftLimit: Credits? = nil, metadata: [String: String] = [:], thresholds: [Credits] = [],
-        plan: String? = nil, autoTopUp: AutoTopUpSetting? = nil
+        plan: String? = nil, autoTopUp: AutoTopUpSetting? = nil, rateLimit: RateLimit? = nil
     ) {
+        self.rateLimit = rateLimit
         self.id = id
         self.overdraftLimit = overdraftLimit ?? 0
         self.overdraftFromPlan = overdraftLimit == nil
@@ -39,6 +41,7 @@ extension Engine {
             try AccountRules.validate(metadata: new.metadata)
             try AccountRules.validate(thresholds: new.thresholds)
             try validate(plan: new.plan, autoTopUp: new.autoTopUp)
+            if let limit = new.rateLimit { try AccountRules.validate(rateLimit: limit) }
         } catch {
             throw .rejected(error)
         }
@@ -46,10 +49,12 @@ extension Engine {
             idempotencyKey, [
                 "create", new.overdraftFromPlan ? "-" : String(new.overdraftLimit), Fingerprint.field(new.metadata),
                 new.thresholds.map { String($0) }.joined(separator: ","), new.plan ?? "-", Self.field(new.autoTopUp),
+                new.rateLimit.map { "\($0.limit)/\($0.windowSeconds)" } ?? "-",
             ])
         let account = Account(
             id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata,
-            thresholds: new.thresholds.sorted(by: >), autoTopUp: new.autoTopUp, createdAtMs: clock.nowMs())
+            thresholds: new.thresholds.sorted(by: >), autoTopUp: new.autoTopUp, rateLimit: new.rateLimit,
+            createdAtMs: clock.nowMs())
         let plan = new.plan
         let followsPlan = new.overdraftFromPlan
         return try await withAccount(new.id) { actor throws(ActorFailure) in
@@ -97,6 +102,7 @@ extension Engine {
             "update", changes.status?.rawValue ?? "", changes.overdraftLimit.map { String($0) } ?? "",
             Fingerprint.field(metadata), changes.thresholds.map { $0.map { String($0) }.joined(separator: ",") } ?? "-",
             autoTopUp, changes.plan.map { "\($0.name ?? "none")@\($0.timing.rawValue)" } ?? "",
+            changes.rateLimit.map { $0.map { "\($0.limit)/\($0.windowSeconds)" } ?? "none" } ?? "",
         ])
         return try await withAccount(try Engine.checked(id)) { actor throws(ActorFailure) in
             try await actor.update(changes, request: request).finish()

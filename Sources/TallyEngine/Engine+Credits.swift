@@ -52,6 +52,22 @@ extension Engine {
 
     /// Authorizes a cost: debits it at once, or holds it when `holdTTLMs` is set.
     public func authorize(_ authorize: AuthorizeRequest, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<Authorization> {
+        let metered = try await authorizeMetered(authorize, apiKey: nil, idempotencyKey: idempotencyKey)
+        return Replayable(value: metered.value.authorization, replayed: metered.replayed)
+    }
+
+    /// Authorizes a cost for the account `authorize` names, or for the owner of `apiKey` when
+    /// one is presented, and says which rate limit it passed.
+    public func authorizeMetered(
+        _ authorize: AuthorizeRequest, apiKey: String?, idempotencyKey: String? = nil
+    ) async throws(EngineError) -> Replayable<MeteredAuthorization> {
+        var authorize = authorize
+        var grant: KeyGrant?
+        if let apiKey {
+            let key = try await resolveKey(apiKey)
+            authorize.account = key.account
+            grant = KeyGrant(id: key.id, rateLimit: key.rateLimit)
+        }
         let cost: Credits
         var quantity: Int64?
         do throws(Rejection) {
@@ -79,7 +95,7 @@ extension Engine {
         return try await withAccount(try Engine.checked(authorize.account)) { actor throws(ActorFailure) in
             try await actor.authorize(
                 cost: cost, holdExpiresAtMs: holdExpiresAtMs, operation: authorize.operation, quantity: quantity,
-                metadata: authorize.metadata, request: request
+                metadata: authorize.metadata, grant: grant, request: request
             ).finish()
         }
     }

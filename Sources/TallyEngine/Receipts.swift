@@ -15,6 +15,19 @@ public struct Authorization: Sendable, Hashable {
     public let expiresAtMs: Int64?
 }
 
+/// An authorization with the rate-limit decision it passed, for the `RateLimit-*` headers (nil
+/// when no limit applies or the answer is a replay).
+public struct MeteredAuthorization: Sendable, Hashable {
+    public let authorization: Authorization
+    public let rate: RateDecision?
+}
+
+/// A resolved API key presented with an authorization: whose it is and its own rate limit.
+struct KeyGrant: Sendable {
+    let id: Int64
+    let rateLimit: RateLimit?
+}
+
 /// What a top-up, grant or pack purchase answers.
 public struct CreditReceipt: Sendable, Hashable {
     public let entryID: Int64

@@ -18,12 +18,16 @@ public final class TallyAPI: Sendable {
     /// The clock the engine runs on when started with `--test-clock`; nil otherwise, and then
     /// the test-clock routes answer 404.
     let testClock: ManualClock?
+    /// The routes the gateway path prices proxied requests by.
+    let gateway: GatewayRouteTable
 
-    /// Creates the API; `log` nil keeps no access log.
+    /// Creates the API; `log` nil keeps no access log; without `gateway` every proxied route is
+    /// refused as unpriced.
     public init(
         engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil,
-        testClock: ManualClock? = nil
+        testClock: ManualClock? = nil, gateway: GatewayRouteTable? = nil
     ) {
+        self.gateway = gateway ?? GatewayRouteTable([], unpriced: .deny)!
         self.engine = engine
         self.tokens = tokens
         self.metrics = metrics
@@ -120,6 +124,11 @@ public final class TallyAPI: Sendable {
         case .rotateEndpointSecret: try await rotateEndpointSecret(&call).response
         case .listDeliveries: try await listDeliveries(&call).response
         case .replayDeliveries: try await replayDeliveries(&call).response
+        case .createKey: try await createKey(&call).response
+        case .listKeys: try await listKeys(&call).response
+        case .rotateKey: try await rotateKey(&call).response
+        case .revokeKey: try await revokeKey(&call).response
+        case .gatewayAuthorize: await gatewayAuthorize(&call)
         case .health, .metrics, .openAPI: immediate(action)
         }
     }

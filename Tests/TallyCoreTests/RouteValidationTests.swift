@@ -16,8 +16,8 @@ import TallyCore
             route("POST", "/v1/chat/{model}", "chat.completion"), route("*", "/v1/chat/{model}"),
             route("GET", "/"), route("GET", "/*"), route("PATCH", "/v1/a-b_c.d~e/@x:y/{id_2}/*", "embedding"),
         ]
-        #expect(RouteTable.validate(routes, operations: operations).isEmpty)
-        #expect(RouteTable(routes, unpriced: .deny) != nil)
+        #expect(GatewayRouteTable.validate(routes, operations: operations).isEmpty)
+        #expect(GatewayRouteTable(routes, unpriced: .deny) != nil)
     }
 
     @Test func everyProblemIsListedWithItsPath() {
@@ -27,7 +27,7 @@ import TallyCore
             route("GET", "/v1/x*"), route("GET", "/v1/%2F"), route("GET", "/v1/.."), route("POST", "/v1/x", "nope"),
             route("GET", "/v1/{id}", "embedding"), route("GET", "/v1/{other}"), route("GETTINGVERYLONGMETHODS", "/"),
         ]
-        let problems = RouteTable.validate(routes, operations: operations, path: "gateway.routes")
+        let problems = GatewayRouteTable.validate(routes, operations: operations, path: "gateway.routes")
         #expect(
             problems.map(\.path) == [
                 "gateway.routes[0].method", "gateway.routes[1].method", "gateway.routes[1].path",
@@ -43,13 +43,13 @@ import TallyCore
     }
 
     @Test func aBadRouteBuildsNoTable() {
-        #expect(RouteTable([route("GET", "/v1//x")], unpriced: .free) == nil)
-        #expect(RouteTable([route("get", "/v1/x")], unpriced: .free) == nil)
+        #expect(GatewayRouteTable([route("GET", "/v1//x")], unpriced: .free) == nil)
+        #expect(GatewayRouteTable([route("get", "/v1/x")], unpriced: .free) == nil)
     }
 
     @Test func tooManyRoutesIsOneProblem() {
-        let routes = (0...RouteTable.maxRoutes).map { route("GET", "/r\($0)") }
-        #expect(RouteTable.validate(routes, operations: operations).map(\.path) == ["routes"])
+        let routes = (0...GatewayRouteTable.maxRoutes).map { route("GET", "/r\($0)") }
+        #expect(GatewayRouteTable.validate(routes, operations: operations).map(\.path) == ["routes"])
     }
 
     @Test func patternsReportTheirShapeCounts() throws {

@@ -54,7 +54,8 @@ struct APIHarness {
 /// API serves the test-clock routes on the harness's manual clock.
 func withAPI(
     log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(),
-    webhooks: WebhookSettings = WebhookSettings(deliver: false), _ body: (APIHarness) async throws -> Void
+    webhooks: WebhookSettings = WebhookSettings(deliver: false), gateway: GatewayRouteTable? = nil,
+    _ body: (APIHarness) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -78,7 +79,7 @@ func withAPI(
         clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
     try await tokens.reload(from: engine.store)
-    let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock ? clock : nil)
+    let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock ? clock : nil, gateway: gateway)
     let server = api.makeServer(
         configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 1, shutdownTimeoutMs: 5_000))
     let port = try server.start()

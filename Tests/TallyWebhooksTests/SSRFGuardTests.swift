@@ -16,11 +16,11 @@ import TallyWebhooks
     func privateTargetsAreRefusedAtConnect(url: String) async {
         let client = DeliveryClient(configuration: strict)
         defer { client.shutdown() }
-        let started = ContinuousClock.now
         let result = await client.deliver(DeliveryRequest(endpointID: "we_1", url: url, messageID: "evt_1", body: [], secrets: [testSecret]))
         #expect(result.outcome == .blockedAddress, "\(url): \(result.outcome) \(result.errorDetail ?? "")")
+        // No status and no peer: the guard refused before any connection was made (a connect to
+        // an unroutable address would end as a timeout or connect failure instead).
         #expect(result.httpStatus == 0 && result.remoteAddress == nil)
-        #expect(ContinuousClock.now - started < .seconds(2), "refused before connecting")
     }
 
     @Test func httpIsRefusedWithoutPrivateAddresses() async {

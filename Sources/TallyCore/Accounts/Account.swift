@@ -14,6 +14,8 @@ public struct Account: Sendable, Hashable, Codable {
     /// The plan the account is on, with its running period; nil for no plan.
     public var subscription: PlanSubscription?
     public var autoTopUp: AutoTopUpSetting?
+    /// The account's own rate limit for authorizations (a key's own limit comes first).
+    public var rateLimit: RateLimit?
     public let createdAtMs: Int64
     public var updatedAtMs: Int64
 
@@ -21,7 +23,7 @@ public struct Account: Sendable, Hashable, Codable {
     public init(
         id: String, status: AccountStatus = .active, overdraftLimit: Credits = 0,
         metadata: [String: String] = [:], thresholds: [Credits] = [], subscription: PlanSubscription? = nil,
-        autoTopUp: AutoTopUpSetting? = nil, createdAtMs: Int64, updatedAtMs: Int64? = nil
+        autoTopUp: AutoTopUpSetting? = nil, rateLimit: RateLimit? = nil, createdAtMs: Int64, updatedAtMs: Int64? = nil
     ) {
         self.id = id
         self.status = status
@@ -30,6 +32,7 @@ public struct Account: Sendable, Hashable, Codable {
         self.thresholds = thresholds
         self.subscription = subscription
         self.autoTopUp = autoTopUp
+        self.rateLimit = rateLimit
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs ?? createdAtMs
     }
@@ -86,6 +89,13 @@ public enum AccountRules {
         guard !autoTopUp.pack.isEmpty else { throw .invalidAutoTopUp("pack must name a catalog pack") }
         if let cap = autoTopUp.monthlyCap, !(1...10_000).contains(cap) {
             throw .invalidAutoTopUp("monthly_cap must be 1 to 10000")
+        }
+    }
+
+    /// Checks a rate limit: 1…1,000,000 requests per 1…86,400 seconds.
+    public static func validate(rateLimit: RateLimit) throws(Rejection) {
+        guard (1...1_000_000).contains(rateLimit.limit), (1...86_400).contains(rateLimit.windowSeconds) else {
+            throw .invalidRateLimit
         }
     }
 

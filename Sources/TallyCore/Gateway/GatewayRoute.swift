@@ -13,7 +13,7 @@ public struct GatewayRoute: Sendable, Hashable {
     public let path: String
     public let price: Price
 
-    /// Creates a route; ``RouteTable`` checks it.
+    /// Creates a route; ``GatewayRouteTable`` checks it.
     public init(method: String, path: String, price: Price) {
         self.method = method
         self.path = path

@@ -1,5 +1,5 @@
 /// The checks the configuration's `routes` pass before the server starts.
-extension RouteTable {
+extension GatewayRouteTable {
     /// The most routes a configuration may list.
     public static let maxRoutes = 1_000
 

@@ -39,7 +39,7 @@ public struct Plan: Sendable, Hashable {
 }
 
 /// `limit` requests per `window_seconds`, the same shape for plans and API keys.
-public struct RateLimit: Sendable, Hashable {
+public struct RateLimit: Sendable, Hashable, Codable {
     public var limit: Int
     public var windowSeconds: Int
 

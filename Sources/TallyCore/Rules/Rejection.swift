@@ -37,6 +37,16 @@ public enum Rejection: Error, Sendable, Hashable {
     case unknownPlan
     /// The auto top-up setting is not usable; the text says why.
     case invalidAutoTopUp(String)
+    /// The presented API key is not one Tally issued.
+    case invalidAPIKey
+    case keyRevoked
+    case keyExpired
+    /// No API key has this id.
+    case keyNotFound
+    /// Over the rate limit: `limit` per window, full again in `resetMs`, retry in `retryAfterMs`.
+    case rateLimited(limit: Int, resetMs: Int64, retryAfterMs: Int64)
+    /// A rate limit outside 1…1,000,000 per 1…86,400 seconds.
+    case invalidRateLimit
     /// No webhook endpoint has this id.
     case endpointNotFound
     /// No delivery of this endpoint has this id.
@@ -77,6 +87,12 @@ public enum Rejection: Error, Sendable, Hashable {
         case .unknownPack: "unknown_pack"
         case .unknownPlan: "unknown_plan"
         case .invalidAutoTopUp: "invalid_auto_topup"
+        case .invalidAPIKey: "invalid_api_key"
+        case .keyRevoked: "key_revoked"
+        case .keyExpired: "key_expired"
+        case .keyNotFound: "key_not_found"
+        case .rateLimited: "rate_limited"
+        case .invalidRateLimit: "invalid_rate_limit"
         case .endpointNotFound: "endpoint_not_found"
         case .deliveryNotFound: "delivery_not_found"
         case .invalidEndpointURL: "invalid_url"

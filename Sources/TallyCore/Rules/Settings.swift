@@ -7,6 +7,8 @@ public struct AccountChanges: Sendable, Hashable {
     /// Keys mapped to nil are removed; others are set.
     public var metadata: [String: String?]?
     public var autoTopUp: AutoTopUpChange?
+    /// Sets (`.some(limit)`) or removes (`.some(nil)`) the account's own rate limit.
+    public var rateLimit: RateLimit??
     /// A plan change, applied by ``changePlan(to:timing:plans:overdraftFromPlan:context:)``.
     public var plan: PlanChoice?
 
@@ -62,6 +64,10 @@ extension AccountState {
         if let thresholds = changes.thresholds {
             try AccountRules.validate(thresholds: thresholds)
             account.thresholds = thresholds.sorted(by: >)
+        }
+        if let rateLimit = changes.rateLimit {
+            if let rateLimit { try AccountRules.validate(rateLimit: rateLimit) }
+            account.rateLimit = rateLimit
         }
         switch changes.autoTopUp {
         case .set(let setting):

@@ -87,12 +87,19 @@ extension AccountActor {
         }
     }
 
-    /// Authorizes a cost as an immediate debit, or as a hold until `holdExpiresAtMs`.
+    /// Authorizes a cost as an immediate debit, or as a hold until `holdExpiresAtMs`, after the
+    /// presented key (if any) is still usable and the rate limit admits the request.
     func authorize(
         cost: Credits, holdExpiresAtMs: Int64?, operation: String?, quantity: Int64?, metadata: [String: String],
-        request: KeyedRequest?
-    ) async throws(ActorFailure) -> PendingOutcome<Authorization> {
-        try await perform(request, replay: { if case .authorization(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
+        grant: KeyGrant?, request: KeyedRequest?
+    ) async throws(ActorFailure) -> PendingOutcome<MeteredAuthorization> {
+        try await perform(request, replay: { outcome in
+            if case .authorization(let value) = outcome { MeteredAuthorization(authorization: value, rate: nil) } else { nil }
+        }) { state, rules throws(Rejection) in
+            // Checked here, in the same step as the decision: a key revoked before this point is
+            // refused, and a refused request has taken nothing.
+            if let grant, let refusal = self.context.keys.refusal(id: grant.id, nowMs: rules.nowMs) { throw refusal }
+            let rate = try self.admit(state.account, grant: grant, nowMs: rules.nowMs)
             let entry: LedgerEntry
             if let holdExpiresAtMs {
                 entry = try state.hold(
@@ -104,8 +111,37 @@ extension AccountActor {
             let authorization = Authorization(
                 id: entry.id, kind: holdExpiresAtMs == nil ? .debit : .hold, account: state.account.id,
                 cost: cost, balance: state.balance, expiresAtMs: holdExpiresAtMs)
-            return RuleStep(value: authorization, entries: [entry], recorded: .authorization(authorization))
+            return RuleStep(
+                value: MeteredAuthorization(authorization: authorization, rate: rate), entries: [entry],
+                recorded: .authorization(authorization))
         }
+    }
+
+    /// Checks a key and its rate limit for a request that costs nothing.
+    func admit(_ grant: KeyGrant) async throws(ActorFailure) -> RateDecision? {
+        try await prepare()
+        guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
+        let nowMs = context.clock.nowMs()
+        if let refusal = context.keys.refusal(id: grant.id, nowMs: nowMs) { throw .engine(.rejected(refusal)) }
+        do throws(Rejection) {
+            return try admit(state.account, grant: grant, nowMs: nowMs)
+        } catch {
+            throw .engine(.rejected(error))
+        }
+    }
+
+    /// Counts the request against the key's rate limit, else the account's, else its plan's;
+    /// throws when it is over. Nil when no limit applies.
+    func admit(_ account: Account, grant: KeyGrant?, nowMs: Int64) throws(Rejection) -> RateDecision? {
+        let plan = account.subscription.flatMap { context.configuration.catalog.plans[$0.plan] }
+        guard let applied = AppliedRateLimit.resolve(key: grant?.rateLimit, account: account.rateLimit, plan: plan?.rateLimit),
+            let decision = context.limiter.decide(
+                applied.scope == .key ? "key:\(grant?.id ?? 0)" : "account:\(account.id)", applied.rateLimit, nowMs: nowMs)
+        else { return nil }
+        guard decision.allowed else {
+            throw .rateLimited(limit: decision.limit, resetMs: decision.resetMs, retryAfterMs: decision.retryAfterMs)
+        }
+        return decision
     }
 
     /// Captures a pending hold.

@@ -8,6 +8,8 @@ struct EngineContext: Sendable {
     let clock: any Clock
     let ids: IDAllocator
     let configuration: EngineConfiguration
+    let keys = KeyRing()
+    let limiter = RateLimiter()
 
     /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
     static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

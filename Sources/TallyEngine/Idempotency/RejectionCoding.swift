@@ -12,6 +12,8 @@ enum RejectionCoding {
             [rejection.code, reason.replacingOccurrences(of: "|", with: "/")]
         case .holdNotPending(let status): [rejection.code, status.rawValue]
         case .refundExceedsDebit(let refundable): [rejection.code, String(refundable)]
+        case .rateLimited(let limit, let resetMs, let retryAfterMs):
+            [rejection.code, String(limit), String(resetMs), String(retryAfterMs)]
         default: [rejection.code]
         }
     }
@@ -31,6 +33,9 @@ enum RejectionCoding {
         case "hold_not_pending":
             return fields.count > 1 ? HoldStatus(rawValue: fields[1]).map { .holdNotPending($0) } : nil
         case "refund_exceeds_debit": return number.map { .refundExceedsDebit(refundable: $0) }
+        case "rate_limited":
+            guard fields.count == 4, let limit = number, let reset = Int64(fields[2]), let retry = Int64(fields[3]) else { return nil }
+            return .rateLimited(limit: Int(limit), resetMs: reset, retryAfterMs: retry)
         default: return simple[code]
         }
     }
@@ -40,7 +45,8 @@ enum RejectionCoding {
             Rejection.accountNotFound, .accountExists, .accountSuspended, .accountClosed,
             .invalidAccountID, .amountOverflow, .invalidOverdraftLimit, .invalidThresholds, .invalidHoldTTL,
             .invalidExpiry, .invalidPriority, .holdNotFound, .debitNotFound, .unknownOperation,
-            .invalidQuantity, .unknownPack, .unknownPlan, .endpointNotFound, .deliveryNotFound,
+            .invalidQuantity, .unknownPack, .unknownPlan, .endpointNotFound, .deliveryNotFound, .invalidAPIKey, .keyRevoked,
+            .keyExpired, .keyNotFound, .invalidRateLimit,
             .invalidIdempotencyKey, .idempotencyKeyReused, .idempotencyKeyInFlight,
         ].map { ($0.code, $0) })
 }

@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var alerts = AlertSettings()
     /// Webhook delivery: retry schedule, timeouts, concurrency and which addresses may receive.
     public var webhooks = WebhookSettings()
+    /// What the gateway path charges for each proxied route, and what it does with the rest.
+    public var routes: [GatewayRoute] = []
+    public var unpricedRoutes = UnpricedRoutePolicy.deny
 
     /// Creates the built-in defaults.
     public init() {}
@@ -99,6 +102,10 @@ public struct ServerConfiguration: Sendable {
                 readAlerts(value, path: path, problems: &problems)
             case "webhooks":
                 readWebhooks(value, path: path, problems: &problems)
+            case "routes":
+                readRoutes(value, path: path, problems: &problems)
+            case "unpriced_routes":
+                readUnpricedPolicy(value, path: path, problems: &problems)
             case "operations", "packs", "plans":
                 var reader = CatalogReader()
                 reader.catalog = catalog
@@ -113,6 +120,7 @@ public struct ServerConfiguration: Sendable {
                 problems.append("\(path): unknown key")
             }
         }
+        problems += routeProblems()
     }
 
     /// `alerts`: `{hysteresis?, auto_topup_cooldown_seconds?, auto_topup_timeout_seconds?}`.

@@ -12,12 +12,14 @@ extension TallyAPI {
         let metadata = try body.metadata() ?? [:]
         let thresholds = try Self.thresholds(&body) ?? []
         let plan = try body.string("plan")
+        let rateLimit = try body.rateLimit()
         var autoTopUp: AutoTopUpSetting?
         if case .set(let setting) = try Self.autoTopUp(&body) { autoTopUp = setting }
         let key = try call.idempotencyKey(&body)
         try body.finish()
         let new = NewAccount(
-            id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds, plan: plan, autoTopUp: autoTopUp)
+            id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds, plan: plan, autoTopUp: autoTopUp,
+            rateLimit: rateLimit)
         let result = try await engineCall { () async throws(EngineError) in try await engine.createAccount(new, idempotencyKey: key) }
         return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
     }
@@ -80,6 +82,9 @@ extension TallyAPI {
         changes.thresholds = try Self.thresholds(&body)
         changes.autoTopUp = try Self.autoTopUp(&body)
         changes.plan = try Self.planChoice(&body)
+        if body.isExplicitNull("rate_limit") { changes.rateLimit = .some(nil) } else if let limit = try body.rateLimit() {
+            changes.rateLimit = .some(limit)
+        }
         let key = try call.idempotencyKey(&body)
         try body.finish()
         let id = call.parameter

@@ -3,13 +3,13 @@ import TallyEngine
 
 /// The hot path: authorize-and-debit or hold; and settling holds.
 extension TallyAPI {
-    /// Members of DESIGN's authorize that later issues bring (API keys).
-    static let laterAuthorizeFields: Set<String> = ["api_key"]
-
     func authorize(_ call: inout Call) async throws(Problem) -> Reply {
         var body = try RequestBody(call.request)
-        let account = try body.requiredString("account")
-        call.account = account
+        let apiKey = try body.string("api_key")
+        let named = try body.string("account")
+        guard (apiKey == nil) != (named == nil) else {
+            throw .invalid(apiKey == nil ? "missing_field" : "invalid_field", "give exactly one of 'account' and 'api_key'")
+        }
         let price = try Self.price(&body)
         let hold = try body.bool("hold") ?? false
         let ttlSeconds = try body.integer("hold_ttl_seconds", in: 1...Int64.max / 1_000, code: "invalid_hold_ttl")
@@ -18,7 +18,9 @@ extension TallyAPI {
         }
         let metadata = try body.metadata() ?? [:]
         let key = try call.idempotencyKey(&body)
-        try body.finish(unsupported: Self.laterAuthorizeFields)
+        try body.finish()
+        let account = try await engineCall { () async throws(EngineError) in try await engine.accountOf(apiKey: apiKey, or: named) }
+        call.account = account
         let holdTTLMs = hold ? ttlSeconds.map { $0 * 1_000 } ?? engine.defaultHoldTTLMs : nil
         let request = switch price {
         case .cost(let amount):
@@ -27,9 +29,11 @@ extension TallyAPI {
             AuthorizeRequest(account: account, operation: name, quantity: quantity, holdTTLMs: holdTTLMs, metadata: metadata)
         }
         do throws(EngineError) {
-            let result = try await engine.authorize(request, idempotencyKey: key)
+            let result = try await engine.authorizeMetered(request, apiKey: apiKey, idempotencyKey: key)
             metrics.recordDecision("approved")
-            return Reply(status: 200, body: AccountJSON.authorization(result.value), replayed: result.replayed)
+            return Reply(
+                status: 200, body: AccountJSON.authorization(result.value.authorization), replayed: result.replayed,
+                headers: Reply.rateHeaders(result.value.rate))
         } catch {
             metrics.recordDecision(error.rejection?.code ?? "error")
             throw await denial(error, account: account)

@@ -34,12 +34,19 @@ struct Reply {
     var status: Int
     var body: JSONValue
     var replayed = false
+    var headers: [(String, String)] = []
 
     /// The answer as an HTTP response.
     var response: HTTPResponse {
         var headers = HTTPHeaders([("Content-Type", "application/json")])
         if replayed { headers.add("Idempotent-Replayed", "true") }
+        for (name, value) in self.headers { headers.add(name, value) }
         return HTTPResponse(status: status, headers: headers, body: JSONWriter.bytes(body))
+    }
+
+    /// The `RateLimit-*` headers of a decision (none when no limit applied).
+    static func rateHeaders(_ decision: RateDecision?) -> [(String, String)] {
+        decision.map { RateLimitHeaders($0).fields.map { ($0.name, $0.value) } } ?? []
     }
 
     /// A page of a list: `{"data": [...], "next_cursor": ...}`.

@@ -14,6 +14,13 @@ enum ComponentSchemas {
         ("previous_secret_expires_at", S.time), ("created_at", S.time), ("updated_at", S.time),
     ]
 
+    static let keyFields: [(String, JSONValue)] = [
+        ("id", S.type("string", "key_<n>")), ("account", S.string), ("prefix", S.string), ("name", S.nullable(S.string)),
+        ("mode", S.enumeration(["live", "test"])), ("status", S.enumeration(["active", "expired", "revoked"])),
+        ("created_at", S.time), ("expires_at", S.nullable(S.time)), ("revoked_at", S.nullable(S.time)),
+        ("last_used_at", S.nullable(S.time)), ("rate_limit", S.nullable(S.ref("RateLimit"))), ("replaced_by", S.string),
+    ]
+
     static let all: [(String, JSONValue)] = [
         ("Balance", S.object([
             ("available", S.integer), ("credits", S.integer), ("held", S.integer), ("debt", S.integer),
@@ -36,8 +43,8 @@ enum ComponentSchemas {
         ("Account", S.object([
             ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("plan", S.nullable(S.string)),
-            ("auto_topup", S.nullable(S.ref("AutoTopUp"))), ("created_at", S.time), ("updated_at", S.time),
-            ("balance", S.ref("Balance")), ("period", S.nullable(S.ref("Period"))),
+            ("auto_topup", S.nullable(S.ref("AutoTopUp"))), ("rate_limit", S.nullable(S.ref("RateLimit"))),
+            ("created_at", S.time), ("updated_at", S.time), ("balance", S.ref("Balance")), ("period", S.nullable(S.ref("Period"))),
             ("lots", S.array(S.ref("Lot"))), ("holds", S.array(S.ref("Hold"))),
         ], required: [
             "id", "status", "overdraft_limit", "metadata", "plan", "auto_topup", "created_at", "updated_at", "balance",
@@ -115,13 +122,26 @@ enum ComponentSchemas {
         ("DeliveryPage", S.page("Delivery")),
         ("Replay", S.object([("delivery", S.type("string", "wd_<n>")), ("since", S.time)], required: [])),
         ("Replaying", S.object([("endpoint", S.string), ("replaying", S.boolean)], required: ["endpoint", "replaying"])),
+        ("RateLimit", S.object([("limit", S.integer), ("window_seconds", S.integer)], required: ["limit", "window_seconds"])),
+        ("CreateKey", S.object([
+            ("name", S.string), ("mode", S.enumeration(["live", "test"])), ("expires_at", S.time),
+            ("rate_limit", S.ref("RateLimit")),
+        ], required: [])),
+        ("RotateKey", S.object([("grace_seconds", S.type("integer", "0 to 2,592,000; default 86,400"))], required: [])),
+        ("Key", S.object(keyFields, required: ["id", "account", "prefix", "mode", "status", "created_at"])),
+        ("KeyWithSecret", S.object(
+            keyFields + [("key", S.type("string", "tk_live_… or tk_test_…, shown only here"))],
+            required: ["id", "account", "key", "prefix", "mode", "status", "created_at"])),
+        ("KeyPage", S.page("Key")),
+        ("GatewayDecision", S.type(
+            "object", "the authorization (a charged route) or {allowed: true} (a free one); X-Credits-Remaining and RateLimit-* headers")),
         ("AdvanceTestClock", S.object(
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
             ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),
-            ("auto_topup", S.ref("AutoTopUp")), idempotencyKey,
+            ("auto_topup", S.ref("AutoTopUp")), ("rate_limit", S.ref("RateLimit")), idempotencyKey,
         ], required: ["id"])),
         ("UpdateAccount", S.object([
             ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
@@ -129,6 +149,7 @@ enum ComponentSchemas {
             ("thresholds", S.array(S.integer)),
             ("plan", S.nullable(S.type("string", "the new plan; null leaves the plan"))),
             ("prorate", S.enumeration(["next_period", "now"])), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
+            ("rate_limit", S.nullable(S.ref("RateLimit"))),
             idempotencyKey,
         ], required: [])),
         ("TopUp", S.object([

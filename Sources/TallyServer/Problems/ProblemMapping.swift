@@ -56,6 +56,14 @@ extension Problem {
             case .unknownPack: (422, "Unknown pack", "the pack is not in the catalog (GET /v1/packs)")
             case .unknownPlan: (422, "Unknown plan", "the plan is not in the catalog (GET /v1/plans)")
             case .invalidAutoTopUp(let reason): (422, "Invalid auto top-up", "auto_topup: \(reason)")
+            case .invalidAPIKey: (401, "Invalid API key", "the API key is not one this server issued")
+            case .keyRevoked: (403, "Key revoked", "the API key was revoked")
+            case .keyExpired: (403, "Key expired", "the API key has expired")
+            case .keyNotFound: (404, "Key not found", "no API key has this id")
+            case .rateLimited(let limit, _, let retryAfterMs):
+                (429, "Rate limited", "more than \(limit) requests in the window; retry in \((retryAfterMs + 999) / 1_000) s")
+            case .invalidRateLimit:
+                (422, "Invalid rate limit", "rate_limit is {limit: 1 to 1000000, window_seconds: 1 to 86400}")
             case .endpointNotFound: (404, "Endpoint not found", "no webhook endpoint has this id")
             case .deliveryNotFound: (404, "Delivery not found", "this endpoint has no delivery with this id")
             case .invalidEndpointURL(let reason):
@@ -69,5 +77,9 @@ extension Problem {
                 (409, "Idempotency key in flight", "the first request with this idempotency key has not finished")
             }
         self.init(status: status, code: rejection.code, title: title, detail: detail)
+        if case .rateLimited(let limit, let resetMs, let retryAfterMs) = rejection {
+            let decision = RateDecision(allowed: false, limit: limit, remaining: 0, resetMs: resetMs, retryAfterMs: retryAfterMs)
+            headers = RateLimitHeaders(decision).fields.map { ($0.name, $0.value) }
+        }
     }
 }

@@ -37,6 +37,18 @@ struct RequestBody {
         return RequestBody(members: members)
     }
 
+    /// `rate_limit`: `{limit, window_seconds}`.
+    mutating func rateLimit(_ name: String = "rate_limit") throws(Problem) -> RateLimit? {
+        guard var fields = try object(name) else { return nil }
+        let limit = try fields.integer("limit", in: 1...1_000_000, code: "invalid_rate_limit")
+        let window = try fields.integer("window_seconds", in: 1...86_400, code: "invalid_rate_limit")
+        try fields.finish()
+        guard let limit, let window else {
+            throw .invalid("invalid_rate_limit", "'\(name)' needs 'limit' and 'window_seconds'")
+        }
+        return RateLimit(limit: Int(limit), windowSeconds: Int(window))
+    }
+
     /// Whether the member is present as an explicit `null` (which clears a setting); reads it.
     mutating func isExplicitNull(_ name: String) -> Bool {
         guard let value = members.first(where: { $0.0 == name })?.1, case .null = value else { return false }

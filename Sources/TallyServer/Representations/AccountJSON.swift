@@ -11,6 +11,7 @@ enum AccountJSON {
             ("thresholds", .array(account.thresholds.map { .integer($0) })),
             ("plan", account.subscription.map { .string($0.plan) } ?? .null),
             ("auto_topup", account.autoTopUp?.json ?? .null),
+            ("rate_limit", account.rateLimit.map(KeyJSON.rateLimit) ?? .null),
             ("created_at", .string(Timestamp.format(account.createdAtMs))),
             ("updated_at", .string(Timestamp.format(account.updatedAtMs))),
         ]

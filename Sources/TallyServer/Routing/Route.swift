@@ -7,6 +7,7 @@ enum Action: String, Sendable, CaseIterable {
     case listPlans, listPacks, listOperations, buyPack, usage, listEvents
     case createEndpoint, listEndpoints, getEndpoint, updateEndpoint, deleteEndpoint, rotateEndpointSecret
     case listDeliveries, replayDeliveries
+    case createKey, listKeys, rotateKey, revokeKey, gatewayAuthorize
 }
 
 /// One entry of the API: method, path pattern, who may call it and what it documents.

@@ -10,6 +10,7 @@ public enum PublicID: String, Sendable, CaseIterable {
     case token = "tok"
     case endpoint = "we"
     case delivery = "wd"
+    case key = "key"
 
     /// The public text of an id.
     public func format(_ id: Int64) -> String { rawValue + "_" + String(id) }

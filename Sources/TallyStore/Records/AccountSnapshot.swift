@@ -88,7 +88,8 @@ extension Connection {
                        coalesce((SELECT max(id) FROM lots), 0),
                        coalesce((SELECT max(id) FROM holds), 0),
                        coalesce((SELECT max(id) FROM events), 0),
-                       coalesce((SELECT max(id) FROM webhook_endpoints), 0))
+                       coalesce((SELECT max(id) FROM webhook_endpoints), 0),
+                       coalesce((SELECT max(id) FROM api_keys), 0))
             """
         ).rows { $0.int(0) }.first ?? 0
     }
@@ -131,7 +132,7 @@ extension Connection {
 
     static let accountColumns = """
         SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
-            subscription, auto_topup FROM accounts
+            subscription, auto_topup, rate_limit FROM accounts
         """
 
     static func account(_ row: Statement) throws(StoreError) -> (Account, Credits) {
@@ -141,7 +142,8 @@ extension Connection {
             metadata: try MetadataCoding.decode(row.text(4)),
             thresholds: row.text(7).split(separator: ",").compactMap { Credits($0) },
             subscription: try JSONColumn.decode(PlanSubscription.self, row.text(8), "plan subscription"),
-            autoTopUp: try JSONColumn.decode(AutoTopUpSetting.self, row.text(9), "auto top-up"), createdAtMs: row.int(5),
+            autoTopUp: try JSONColumn.decode(AutoTopUpSetting.self, row.text(9), "auto top-up"),
+            rateLimit: try JSONColumn.decode(RateLimit.self, row.text(10), "rate limit"), createdAtMs: row.int(5),
             updatedAtMs: row.int(6))
         return (account, row.int(3))
     }

@@ -17,6 +17,7 @@ enum Migrations {
         Step(version: 7, name: "plans", sql: plansSchema),
         Step(version: 8, name: "test_clock", sql: testClockSchema),
         Step(version: 9, name: "webhooks", sql: webhooksSchema),
+        Step(version: 10, name: "api_keys", sql: apiKeysSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -249,5 +250,27 @@ enum Migrations {
             error TEXT
         );
         CREATE INDEX attempts_by_delivery ON webhook_attempts (delivery_id, attempt);
+        """
+
+    // Customer API keys: only the SHA-256 is stored (unique, so a presented key is found by one
+    // index probe), with the prefix for display. An account's own rate limit rides on its row.
+    private static let apiKeysSchema = """
+        CREATE TABLE api_keys (
+            id INTEGER PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            name TEXT,
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'test')),
+            prefix TEXT NOT NULL,
+            key_hash BLOB NOT NULL UNIQUE,
+            created_at_ms INTEGER NOT NULL,
+            expires_at_ms INTEGER,
+            revoked_at_ms INTEGER,
+            last_used_at_ms INTEGER,
+            rate_limit INTEGER,
+            rate_window_seconds INTEGER,
+            replaced_by INTEGER
+        );
+        CREATE INDEX api_keys_by_account ON api_keys (account_id, id);
+        ALTER TABLE accounts ADD COLUMN rate_limit TEXT NOT NULL DEFAULT '';
         """
 }

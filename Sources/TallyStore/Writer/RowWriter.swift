@@ -19,19 +19,20 @@ struct RowWriter {
         try connection.cached(
             """
             INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
-                subscription, auto_topup, next_period_start_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                subscription, auto_topup, next_period_start_ms, rate_limit)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status,
                 overdraft_limit = excluded.overdraft_limit, debt = excluded.debt,
                 metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms,
                 thresholds = excluded.thresholds, subscription = excluded.subscription,
-                auto_topup = excluded.auto_topup, next_period_start_ms = excluded.next_period_start_ms
+                auto_topup = excluded.auto_topup, next_period_start_ms = excluded.next_period_start_ms,
+                rate_limit = excluded.rate_limit
             """
         ).run(
             account.id, account.status.rawValue, account.overdraftLimit, debt,
             MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs,
             account.thresholds.map { String($0) }.joined(separator: ","), JSONColumn.encode(account.subscription),
-            JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs)
+            JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs, JSONColumn.encode(account.rateLimit))
     }
 
     func put(testClockMs nowMs: Int64) throws(StoreError) {
@@ -151,6 +152,8 @@ struct BatchRows {
         case .resumeDeliveries(let endpoint, let failedSinceMs, let atMs):
             try writer.resumeDeliveries(endpoint: endpoint, failedSinceMs: failedSinceMs, atMs: atMs)
         case .replayDelivery(let id, let atMs): try writer.replayDelivery(id, atMs: atMs)
+        case .putAPIKey(let key): try writer.put(apiKey: key)
+        case .touchAPIKey(let id, let atMs): try writer.touch(apiKey: id, atMs: atMs)
         }
     }
 

@@ -34,6 +34,10 @@ public enum StoreChange: Sendable {
     /// Schedules an endpoint's parked deliveries, and its failed ones created since `failedSinceMs`,
     /// for an attempt at `atMs` (re-enabling, replaying).
     case resumeDeliveries(endpoint: Int64, failedSinceMs: Int64?, atMs: Int64)
+    /// Creates or replaces a customer API key.
+    case putAPIKey(APIKeyRecord)
+    /// Records when a key was last used (written at most about once a minute per key).
+    case touchAPIKey(Int64, atMs: Int64)
     /// Schedules one delivery for another attempt at `atMs` (replaying it).
     case replayDelivery(Int64, atMs: Int64)
 }

@@ -57,7 +57,7 @@ enum ServeCommand {
             await engine.close()
             throw error
         }
-        let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock)
+        let api = TallyAPI(engine: engine, tokens: tokens, log: log, testClock: testClock, gateway: settings.gateway)
         let server = api.makeServer(configuration: HTTPServerConfiguration(host: settings.host, port: settings.port))
         let port: Int
         do {

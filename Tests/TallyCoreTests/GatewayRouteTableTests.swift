@@ -7,11 +7,11 @@ import TallyCore
 import TallyTesting
 
 @Suite struct RouteTableTests {
-    func table(_ routes: [(String, String, String?)], unpriced: UnpricedRoutePolicy = .deny) throws -> RouteTable {
+    func table(_ routes: [(String, String, String?)], unpriced: UnpricedRoutePolicy = .deny) throws -> GatewayRouteTable {
         let parsed = routes.map { method, path, operation in
             GatewayRoute(method: method, path: path, price: operation.map(GatewayRoute.Price.operation) ?? .free)
         }
-        return try #require(RouteTable(parsed, unpriced: unpriced))
+        return try #require(GatewayRouteTable(parsed, unpriced: unpriced))
     }
 
     @Test func aLiteralBeatsAPlaceholderWhateverTheOrder() throws {
@@ -96,8 +96,8 @@ import TallyTesting
             ("GET", "/v1/*", "d"), ("GET", "/*", "e"), ("GET", "/v1/{kind}/*", "f"), ("*", "/v1/models/{id}", "g"),
             ("GET", "/{ver}/models/{id}", "h"), ("POST", "/*", "i"),
         ].map { GatewayRoute(method: $0.0, path: $0.1, price: .operation($0.2)) }
-        let reference = try #require(RouteTable(routes, unpriced: .deny))
-        let shuffled = try #require(RouteTable(routes.shuffled(using: &random), unpriced: .deny))
+        let reference = try #require(GatewayRouteTable(routes, unpriced: .deny))
+        let shuffled = try #require(GatewayRouteTable(routes.shuffled(using: &random), unpriced: .deny))
         let words = ["v1", "v2", "models", "special", "x"]
         for _ in 0..<2_000 {
             let path = (0..<random.below(5)).map { _ in words[random.below(words.count)] }

@@ -6,7 +6,7 @@
 /// 3. more placeholders (between two `*` patterns, the longer fixed part);
 /// 4. the method: the request's own, then `GET` for a `HEAD` request, then `*`;
 /// 5. the earlier route in the configuration.
-public struct RouteTable: Sendable {
+public struct GatewayRouteTable: Sendable {
     /// A route with its pattern read once.
     struct Entry: Sendable {
         let route: GatewayRoute
@@ -71,7 +71,7 @@ public struct RouteTable: Sendable {
     }
 }
 
-/// How specific a matching route is; greater is more specific (see ``RouteTable``).
+/// How specific a matching route is; greater is more specific (see ``GatewayRouteTable``).
 struct Specificity: Comparable {
     let literals: Int
     let pinsWholePath: Int

@@ -1,0 +1,139 @@
+public import TallyCore
+public import TallyStore
+
+/// What an operator gives to issue an API key to one of its customers.
+public struct NewAPIKey: Sendable {
+    public var account: String
+    public var name: String?
+    public var mode: APIKeyText.Mode
+    public var expiresAtMs: Int64?
+    public var rateLimit: RateLimit?
+
+    /// Creates a request for a key.
+    public init(
+        account: String, name: String? = nil, mode: APIKeyText.Mode = .live, expiresAtMs: Int64? = nil,
+        rateLimit: RateLimit? = nil
+    ) {
+        self.account = account
+        self.name = name
+        self.mode = mode
+        self.expiresAtMs = expiresAtMs
+        self.rateLimit = rateLimit
+    }
+}
+
+/// A key just issued: the secret, shown this once, and its record.
+public struct IssuedAPIKey: Sendable {
+    public let secret: String
+    public let record: APIKeyRecord
+}
+
+extension Engine {
+    /// Issues a key for an existing account; only its SHA-256 is kept.
+    public func createKey(_ new: NewAPIKey) async throws(EngineError) -> IssuedAPIKey {
+        do throws(Rejection) {
+            if let limit = new.rateLimit { try AccountRules.validate(rateLimit: limit) }
+            if let expires = new.expiresAtMs, expires <= clock.nowMs() { throw .invalidExpiry }
+            if let name = new.name, name.utf8.count > 200 { throw .invalidMetadata("a key name is at most 200 bytes") }
+        } catch {
+            throw .rejected(error)
+        }
+        _ = try await account(new.account)
+        return try await issue(
+            account: new.account, name: new.name, mode: new.mode, expiresAtMs: new.expiresAtMs, rateLimit: new.rateLimit)
+    }
+
+    /// An account's keys (never their secrets), in id order.
+    public func keys(account: String, after afterID: Int64, limit: Int) async throws(EngineError) -> [APIKeyRecord] {
+        _ = try await self.account(account)
+        return try await read { connection throws(StoreError) in
+            try connection.apiKeys(account: account, after: afterID, limit: limit)
+        }
+    }
+
+    /// Replaces a key with a new one; the old one keeps working for `graceMs` (default 24 h).
+    public func rotateKey(_ id: Int64, graceMs: Int64 = 86_400_000) async throws(EngineError) -> IssuedAPIKey {
+        var old = try await key(id)
+        guard old.revokedAtMs == nil else { throw .rejected(.keyRevoked) }
+        guard (0...30 * 86_400_000).contains(graceMs) else { throw .rejected(.invalidExpiry) }
+        let issued = try await issue(
+            account: old.account, name: old.name, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live,
+            expiresAtMs: old.expiresAtMs, rateLimit: old.rateLimit)
+        let graceEnd = clock.nowMs() + graceMs
+        old.expiresAtMs = min(old.expiresAtMs ?? .max, graceEnd)
+        old.replacedBy = issued.record.id
+        try await store(old)
+        return issued
+    }
+
+    /// Revokes a key: from the moment this returns, no authorization with it is approved.
+    public func revokeKey(_ id: Int64) async throws(EngineError) -> APIKeyRecord {
+        var key = try await key(id)
+        guard key.revokedAtMs == nil else { return key }
+        key.revokedAtMs = clock.nowMs()
+        try await store(key)
+        return key
+    }
+
+    /// The key with this id.
+    public func key(_ id: Int64) async throws(EngineError) -> APIKeyRecord {
+        guard let found = try await read({ connection throws(StoreError) in try connection.apiKey(id: id) }) else {
+            throw .rejected(.keyNotFound)
+        }
+        return found
+    }
+
+    /// Checks a presented key (and its rate limit, without charging anything) for a request
+    /// that costs nothing, such as a free gateway route.
+    public func admit(apiKey: String) async throws(EngineError) -> (account: String, rate: RateDecision?) {
+        let key = try await resolveKey(apiKey)
+        let grant = KeyGrant(id: key.id, rateLimit: key.rateLimit)
+        let rate = try await withAccount(key.account) { actor throws(ActorFailure) in try await actor.admit(grant) }
+        return (key.account, rate)
+    }
+
+    /// The account an authorization is for: the owner of `apiKey` when one is presented (refused
+    /// when unknown, revoked or expired), else `account`.
+    public func accountOf(apiKey: String?, or account: String?) async throws(EngineError) -> String {
+        guard let apiKey else { return account ?? "" }
+        return try await resolveKey(apiKey).account
+    }
+
+    /// The key a customer presented, from memory after its first use; refused when unknown,
+    /// revoked or expired.
+    func resolveKey(_ presented: String) async throws(EngineError) -> APIKeyRecord {
+        guard let text = APIKeyText(parsing: presented) else { throw .rejected(.invalidAPIKey) }
+        let hash = KeyRing.hash(text.text)
+        var key = context.keys.cached(hash: hash)
+        if key == nil {
+            key = try await read { connection throws(StoreError) in try connection.apiKey(hash: hash) }
+            if let key { context.keys.remember(key) }
+        }
+        guard let key, KeyRing.equal(key.hash, hash) else { throw .rejected(.invalidAPIKey) }
+        let nowMs = clock.nowMs()
+        if let refusal = KeyRing.refusal(key, nowMs: nowMs) { throw .rejected(refusal) }
+        if context.keys.shouldTouch(key.id, nowMs: nowMs) {
+            context.submit([.touchAPIKey(key.id, atMs: nowMs)]) { _ in }
+        }
+        return key
+    }
+
+    private func issue(
+        account: String, name: String?, mode: APIKeyText.Mode, expiresAtMs: Int64?, rateLimit: RateLimit?
+    ) async throws(EngineError) -> IssuedAPIKey {
+        guard let text = APIKeyText(mode: mode, randomBytes: KeyRing.randomBytes(APIKeyText.minRandomBytes)) else {
+            throw .storage(.corrupt("API key generation"))
+        }
+        let record = APIKeyRecord(
+            id: context.ids.next(), account: account, name: name, mode: mode.rawValue, prefix: text.displayPrefix,
+            hash: KeyRing.hash(text.text), createdAtMs: clock.nowMs(), expiresAtMs: expiresAtMs, rateLimit: rateLimit)
+        try await store(record)
+        return IssuedAPIKey(secret: text.text, record: record)
+    }
+
+    /// Writes a key and then shows it to the ring, so a revocation is in force once durable.
+    private func store(_ key: APIKeyRecord) async throws(EngineError) {
+        if case .failure(let error) = await context.commit([.putAPIKey(key)]) { throw .storage(error) }
+        context.keys.remember(key)
+    }
+}

@@ -1,0 +1,84 @@
+import TallyCore
+import TallyEngine
+import TallyStore
+
+/// Customer API keys: issue (the secret is shown once), list, rotate with a grace period, revoke.
+extension TallyAPI {
+    func createKey(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        var body = try RequestBody(call.request)
+        var new = NewAPIKey(account: call.parameter, name: try body.string("name"))
+        if let mode = try body.string("mode") {
+            guard let parsed = APIKeyText.Mode(rawValue: mode) else { throw .invalid("invalid_field", "mode is live or test") }
+            new.mode = parsed
+        }
+        new.expiresAtMs = try body.time("expires_at")
+        new.rateLimit = try body.rateLimit()
+        _ = try call.idempotencyKey(&body)
+        try body.finish()
+        let issued = try await engineCall { () async throws(EngineError) in try await engine.createKey(new) }
+        return Reply(status: 201, body: KeyJSON.key(issued.record, secret: issued.secret, nowMs: engine.clock.nowMs()))
+    }
+
+    func listKeys(_ call: inout Call) async throws(Problem) -> Reply {
+        call.account = call.parameter
+        let query = QueryParameters(call.request.query)
+        let limit = try call.limit(query)
+        let after = try query["after"].map { text throws(Problem) -> Int64 in
+            guard let id = PublicID.key.parse(text) else { throw .invalid("invalid_cursor", "after is a key id (key_…)") }
+            return id
+        } ?? 0
+        let account = call.parameter
+        let rows = try await engineCall { () async throws(EngineError) in try await engine.keys(account: account, after: after, limit: limit + 1) }
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { PublicID.key.format($0.id) } : nil
+        let nowMs = engine.clock.nowMs()
+        return .page(page.map { KeyJSON.key($0, secret: nil, nowMs: nowMs) }, nextCursor: next)
+    }
+
+    func rotateKey(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.keyID(call.parameter)
+        var body = try RequestBody(call.request)
+        let grace = try body.integer("grace_seconds", in: 0...2_592_000, code: "invalid_field") ?? 86_400
+        _ = try call.idempotencyKey(&body)
+        try body.finish()
+        let issued = try await engineCall { () async throws(EngineError) in try await engine.rotateKey(id, graceMs: grace * 1_000) }
+        call.account = issued.record.account
+        return Reply(status: 201, body: KeyJSON.key(issued.record, secret: issued.secret, nowMs: engine.clock.nowMs()))
+    }
+
+    func revokeKey(_ call: inout Call) async throws(Problem) -> Reply {
+        let id = try Self.keyID(call.parameter)
+        let key = try await engineCall { () async throws(EngineError) in try await engine.revokeKey(id) }
+        call.account = key.account
+        return Reply(status: 200, body: KeyJSON.key(key, secret: nil, nowMs: engine.clock.nowMs()))
+    }
+
+    private static func keyID(_ text: String) throws(Problem) -> Int64 {
+        guard let id = PublicID.key.parse(text) else { throw Problem(Rejection.keyNotFound) }
+        return id
+    }
+}
+
+/// The JSON shape of API keys.
+enum KeyJSON {
+    /// A key: never its secret, except in the answer that issued it.
+    static func key(_ key: APIKeyRecord, secret: String?, nowMs: Int64) -> JSONValue {
+        let status: String =
+            if key.revokedAtMs != nil { "revoked" } else if let expires = key.expiresAtMs, expires <= nowMs { "expired" } else { "active" }
+        return .members([
+            ("id", .string(PublicID.key.format(key.id))), ("account", .string(key.account)), ("key", secret.map { .string($0) }),
+            ("prefix", .string(key.prefix)), ("name", key.name.map { .string($0) } ?? .null), ("mode", .string(key.mode)),
+            ("status", .string(status)), ("created_at", .string(Timestamp.format(key.createdAtMs))),
+            ("expires_at", key.expiresAtMs.map { .string(Timestamp.format($0)) } ?? .null),
+            ("revoked_at", key.revokedAtMs.map { .string(Timestamp.format($0)) } ?? .null),
+            ("last_used_at", key.lastUsedAtMs.map { .string(Timestamp.format($0)) } ?? .null),
+            ("rate_limit", key.rateLimit.map(rateLimit) ?? .null),
+            ("replaced_by", key.replacedBy.map { .string(PublicID.key.format($0)) }),
+        ])
+    }
+
+    static func rateLimit(_ limit: RateLimit) -> JSONValue {
+        .object([("limit", .integer(Int64(limit.limit))), ("window_seconds", .integer(Int64(limit.windowSeconds)))])
+    }
+}
