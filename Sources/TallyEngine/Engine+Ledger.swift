@@ -10,14 +10,17 @@ extension Engine {
         return debit
     }
 
-    /// Refunds `amount` of a debit (default: all that is left) to the lots it came from.
+    /// Refunds `amount` of a debit (default: all that is left) to the lots it came from; the
+    /// `reason` (at most 500 bytes) is kept on the refund's ledger entry.
     public func refund(
-        debit id: Int64, amount: Credits? = nil, idempotencyKey: String? = nil
+        debit id: Int64, amount: Credits? = nil, reason: String? = nil, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<RefundReceipt> {
+        if let reason, reason.utf8.count > 500 { throw .rejected(.invalidMetadata("a refund reason is at most 500 bytes")) }
         let stored = try await debit(id)
-        let request = try Engine.keyed(idempotencyKey, ["refund", String(id), amount.map { String($0) } ?? ""])
+        let request = try Engine.keyed(
+            idempotencyKey, ["refund", String(id), amount.map { String($0) } ?? "", reason ?? ""])
         return try await withAccount(stored.account) { actor throws(ActorFailure) in
-            try await actor.refund(stored, amount: amount, request: request).finish()
+            try await actor.refund(stored, amount: amount, reason: reason, request: request).finish()
         }
     }
 

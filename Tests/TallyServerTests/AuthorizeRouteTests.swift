@@ -33,7 +33,7 @@ import TallyServer
             #expect(unknown.status == 404)
             #expect(unknown.json?["code"] == .string("account_not_found"))
 
-            for (member, code) in [("api_key", "unsupported_field"), ("operation", "invalid_field"), ("price", "unknown_field")] {
+            for (member, code) in [("api_key", "invalid_field"), ("operation", "invalid_field"), ("price", "unknown_field")] {
                 let response = try await api.send("POST", "/v1/authorize", json: #"{"account": "alice", "cost": 1, "\#(member)": "x"}"#)
                 #expect(response.status == 422)
                 #expect(response.json?["code"] == .string(code))
@@ -100,7 +100,7 @@ import TallyServer
             #expect(body["refunded"] == .integer(0))
             #expect(body["at"] == .string("2026-01-15T10:00:00.000Z"))
 
-            let refund = try await api.send("POST", "/v1/debits/\(debitID)/refund", json: #"{"amount": 20}"#)
+            let refund = try await api.send("POST", "/v1/debits/\(debitID)/refund", json: #"{"amount": 20, "reason": "outage"}"#)
             #expect(refund.status == 200)
             #expect(refund.json?["amount"] == .integer(20))
             #expect(refund.json?["balance"]?["available"] == .integer(60))
@@ -110,8 +110,12 @@ import TallyServer
             #expect(more.status == 422)
             #expect(more.json?["code"] == .string("refund_exceeds_debit"))
             #expect(try await api.send("GET", "/v1/debits/\(debitID)").json?["refunded"] == .integer(60))
-            let reason = try await api.send("POST", "/v1/debits/\(debitID)/refund", json: #"{"reason": "outage"}"#)
-            #expect(reason.json?["code"] == .string("unsupported_field"))
+            let ledger = try await api.send("GET", "/v1/accounts/carol/ledger")
+            let refundEntry = ledger.json?["data"]?.arrayValue?.first { $0["type"] == .string("refund") }
+            #expect(refundEntry?["metadata"]?["reason"] == .string("outage"), "the reason is kept on the refund entry")
+            let long = String(repeating: "x", count: 501)
+            let tooLong = try await api.send("POST", "/v1/debits/\(debitID)/refund", json: #"{"reason": "\#(long)"}"#)
+            #expect(tooLong.status == 422)
         }
     }
 

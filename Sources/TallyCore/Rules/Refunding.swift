@@ -1,13 +1,13 @@
 /// The rule that returns credits from a debit.
 extension AccountState {
-    /// Refunds `amount` (default: all that is left) of a debit.
+    /// Refunds `amount` (default: all that is left) of a debit, noting the operator's `reason`.
     ///
     /// The debt part is returned first: it reduces the account's debt, and any of it that was
     /// repaid since comes back as a new top-up lot. Then the lots get their credits back in
     /// reverse burn-down order; a lot that has expired meanwhile books them as expired, never
     /// resurrected. Returns the entry and the debit with its refund recorded.
     public mutating func refund<IDs>(
-        _ debit: DebitRecord, amount: Credits?, context: inout RuleContext<IDs>
+        _ debit: DebitRecord, amount: Credits?, reason: String? = nil, context: inout RuleContext<IDs>
     ) throws(Rejection) -> (entry: LedgerEntry, debit: DebitRecord) {
         let refundable = debit.refundable
         let requested = amount ?? refundable
@@ -20,6 +20,8 @@ extension AccountState {
         var draft = EntryDraft(id: context.ids.next(), kind: .refund, referenceID: debit.id)
         // A refund counts against the same operation in usage reports.
         draft.operation = debit.operation
+        // The operator's reason rides in the entry's metadata, where the ledger shows it.
+        if let reason { draft.metadata = ["reason": reason] }
         let debtPart = min(left, debit.debt - debit.refundedDebt)
         if debtPart > 0 {
             left -= debtPart

@@ -172,10 +172,12 @@ extension AccountActor {
     }
 
     /// Refunds part or all of a debit back to the lots it came from.
-    func refund(_ stored: DebitRecord, amount: Credits?, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<RefundReceipt> {
+    func refund(
+        _ stored: DebitRecord, amount: Credits?, reason: String?, request: KeyedRequest?
+    ) async throws(ActorFailure) -> PendingOutcome<RefundReceipt> {
         try await perform(request, replay: { if case .refund(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             let debit = self.refundedDebits[stored.id] ?? stored
-            let (entry, updated) = try state.refund(debit, amount: amount, context: &rules)
+            let (entry, updated) = try state.refund(debit, amount: amount, reason: reason, context: &rules)
             self.refundedDebits[stored.id] = updated
             let receipt = RefundReceipt(
                 refundID: entry.id, debitID: stored.id, amount: updated.refunded - debit.refunded,

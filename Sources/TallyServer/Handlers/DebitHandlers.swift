@@ -14,10 +14,12 @@ extension TallyAPI {
         let id = try debitID(call.parameter)
         var body = try RequestBody(call.request)
         let amount = try body.amount("amount")
+        let reason = try body.string("reason")
         let key = try call.idempotencyKey(&body)
-        // The engine does not record a refund reason yet; refusing it beats dropping it silently.
-        try body.finish(unsupported: ["reason"])
-        let result = try await engineCall { () async throws(EngineError) in try await engine.refund(debit: id, amount: amount, idempotencyKey: key) }
+        try body.finish()
+        let result = try await engineCall { () async throws(EngineError) in
+            try await engine.refund(debit: id, amount: amount, reason: reason, idempotencyKey: key)
+        }
         return Reply(status: 200, body: AccountJSON.refund(result.value), replayed: result.replayed)
     }
 

@@ -176,12 +176,9 @@ struct RequestBody {
         return members
     }
 
-    /// Refuses members this route does not read: later features with a clear code, others as unknown.
-    func finish(unsupported: Set<String> = []) throws(Problem) {
+    /// Refuses members this route does not read, so a misspelt optional field is not ignored.
+    func finish() throws(Problem) {
         for (name, _) in members where !read.contains(name) {
-            if unsupported.contains(name) {
-                throw .invalid("unsupported_field", "'\(name)' is not supported by this server yet")
-            }
             throw .invalid("unknown_field", "unknown field '\(name)'")
         }
     }
