@@ -3,7 +3,7 @@
 // that stays the same across retries, with the attempts log telling the story; a 410 disables the
 // endpoint (endpoint.disabled) and re-enabling delivers what waited; a rotated secret signs
 // beside the new one; private addresses are refused unless allowed; /metrics counts attempts by
-// outcome, the backlog and disabled endpoints.
+// outcome, the backlog and disabled endpoints; a failed delivery is replayed by id or since a time.
 import Foundation
 import Synchronization
 import TallyCore
@@ -180,6 +180,36 @@ final class ScriptedReceiver: Sendable {
             let badTypes = try await api.send(
                 "POST", "/v1/webhook-endpoints", json: #"{"url": "https://example.com/x", "events": ["nope"]}"#)
             #expect(badTypes.json?["code"] == .string("invalid_event_types"))
+        }
+        await receiver.server.shutdown()
+    }
+
+    @Test func aFailedDeliveryIsReplayedOneByOneOrSinceATime() async throws {
+        let failing = Atomic<Bool>(true)
+        let receiver = try ScriptedReceiver { _ in (failing.load(ordering: .relaxed) ? 500 : 204, 0, []) }
+        var once = Self.fast
+        once.schedule = RetrySchedule(delaysSeconds: [0], throttleFloorMs: 0)!
+        try await withAPI(webhooks: once) { api in
+            let created = try await api.send("POST", "/v1/webhook-endpoints", json: #"{"url": "\#(receiver.url)"}"#)
+            let endpoint = try #require(created.json?["id"]?.stringValue)
+            try await api.fund("replay-1", 5)
+            try await api.fund("replay-2", 5)
+            let failed = try await Self.eventually {
+                let log = try await api.send("GET", "/v1/webhook-endpoints/\(endpoint)/deliveries").json?["data"]?.arrayValue
+                return log?.count == 2 && log?.allSatisfy { $0["status"] == .string("failed") } == true
+            }
+            #expect(failed, "one attempt each, then failed for good")
+            failing.store(false, ordering: .relaxed)
+            let deliveries = try await api.send("GET", "/v1/webhook-endpoints/\(endpoint)/deliveries").json?["data"]?.arrayValue ?? []
+            let first = try #require(deliveries.last?["id"]?.stringValue)
+            let one = try await api.send("POST", "/v1/webhook-endpoints/\(endpoint)/replay", json: #"{"delivery": "\#(first)"}"#)
+            #expect(one.status == 202)
+            #expect(try await Self.eventually { receiver.all.filter { $0.status == 204 }.count == 1 })
+            let all = try await api.send("POST", "/v1/webhook-endpoints/\(endpoint)/replay", json: #"{"since": "2000-01-01T00:00:00Z"}"#)
+            #expect(all.status == 202)
+            #expect(try await Self.eventually { Set(receiver.all.filter { $0.status == 204 }.map(\.id)).count == 2 })
+            let unknown = try await api.send("POST", "/v1/webhook-endpoints/\(endpoint)/replay", json: #"{"delivery": "wd_999999"}"#)
+            #expect(unknown.status == 404 && unknown.json?["code"] == .string("delivery_not_found"))
         }
         await receiver.server.shutdown()
     }
