@@ -123,3 +123,17 @@ public final class Store: Sendable {
         return try Connection(path: path, readOnly: true)
     }
 }
+
+extension Store {
+    /// Writes a consistent copy of the database at `path` to `target`, while servers keep using it.
+    ///
+    /// `VACUUM INTO` reads one snapshot of the source (WAL readers never block the writer) and
+    /// writes a compact, self-contained file; an existing `target` is refused, never overwritten.
+    public static func backup(path: String, to target: String) throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw StoreError(code: SQLITE_CANTOPEN, message: "\(target) already exists")
+        }
+        let connection = try openForInspection(path: path)
+        try connection.cached("VACUUM INTO ?").run(target)
+    }
+}

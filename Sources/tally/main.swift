@@ -15,6 +15,7 @@ let usage = """
       \(VerifyCommand.usage)
       \(BenchCommand.usage)
       \(ChurnCommand.usage)
+      \(BackupCommand.usage)
       tally version
       tally help
     """
@@ -32,6 +33,8 @@ do throws(UsageError) {
         status = try VerifyCommand.run(Arguments(rest, flagNames: []))
     case "bench":
         status = try await BenchCommand.run(Arguments(rest, flagNames: BenchCommand.flags))
+    case "backup":
+        status = try BackupCommand.run(rest)
     case "churn":
         status = try await ChurnCommand.run(Arguments(rest, flagNames: []))
     case "version", "--version":

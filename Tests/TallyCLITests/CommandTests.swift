@@ -1,5 +1,6 @@
 // Proves the `tally` CLI contract: version/help, usage errors exit 2, verify (clean 0, tampered 1, missing
-// file 1), and bench's JSON report line, with --raw, refusing an existing file without --overwrite.
+// file 1), backup (a consistent copy that verifies clean, never overwriting), and bench's JSON report
+// line, with --raw, refusing an existing file without --overwrite.
 import Foundation
 import TallyStore
 import Testing
@@ -71,6 +72,14 @@ extension CLITests {
             #expect(churn.lines.first == "ready", "\(churn)")
             #expect(churn.lines.dropFirst().allSatisfy { $0.hasPrefix("ack churn-") })
             #expect(churn.lines.count > 1, "churn acknowledged some mutations")
+
+            let copy = directory.path("backup.db")
+            let backup = try await runTally(["backup", copy, "--database", database])
+            #expect(backup.status == 0, "\(backup)")
+            let copied = try await runTally(["verify", "--database", copy])
+            #expect(copied.status == 0 && copied.stdout.contains("clean"), "the backup is a consistent ledger: \(copied)")
+            let again = try await runTally(["backup", copy, "--database", database])
+            #expect(again.status == 1, "an existing file is never overwritten")
 
             let clean = try await runTally(["verify", "--database", database])
             #expect(clean.status == 0, "\(clean)")
