@@ -93,11 +93,11 @@ public final class Engine: Sendable {
         delivery?.cancel()
         dispatcher?.stop()
         let store = context.store
-        let client = dispatcher?.client
+        let dispatcher = self.dispatcher
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // Joining the store's threads blocks, so it happens on a thread of its own.
             Thread.detachNewThread {
-                client?.shutdown()
+                dispatcher?.shutdownClient()
                 store.close()
                 continuation.resume()
             }

@@ -28,23 +28,39 @@ final class WebhookDispatcher: Sendable {
     }
 
     let context: EngineContext
-    let client: DeliveryClient
     let metrics = WebhookMetrics()
     private let state = Mutex(State())
+    /// Started on the first delivery: libcurl and its TLS library cost memory a server that
+    /// never delivers should not pay.
+    private let started = Mutex<DeliveryClient?>(nil)
     private var settings: WebhookSettings { context.configuration.webhooks }
     private let wallClock = SystemClock()
 
     init(context: EngineContext) {
         self.context = context
-        let settings = context.configuration.webhooks
-        var configuration = DeliveryConfiguration(nowSeconds: { SystemClock().nowMs() / 1_000 })
-        configuration.maxInFlight = settings.maxInFlight
-        configuration.maxInFlightPerEndpoint = settings.maxInFlightPerEndpoint
-        configuration.connectTimeoutMs = settings.connectTimeoutMs
-        configuration.totalTimeoutMs = settings.totalTimeoutMs
-        configuration.addressPolicy = settings.addressPolicy
-        configuration.userAgent = settings.userAgent
-        client = DeliveryClient(configuration: configuration)
+    }
+
+    /// The delivery client, started on first use.
+    private var client: DeliveryClient {
+        started.withLock { client in
+            if let client { return client }
+            let settings = settings
+            var configuration = DeliveryConfiguration(nowSeconds: { SystemClock().nowMs() / 1_000 })
+            configuration.maxInFlight = settings.maxInFlight
+            configuration.maxInFlightPerEndpoint = settings.maxInFlightPerEndpoint
+            configuration.connectTimeoutMs = settings.connectTimeoutMs
+            configuration.totalTimeoutMs = settings.totalTimeoutMs
+            configuration.addressPolicy = settings.addressPolicy
+            configuration.userAgent = settings.userAgent
+            let fresh = DeliveryClient(configuration: configuration)
+            client = fresh
+            return fresh
+        }
+    }
+
+    /// Shuts the delivery client down if it was started; blocks until its thread ends.
+    func shutdownClient() {
+        started.withLock { $0 }?.shutdown()
     }
 
     /// Stops recording results, before the client is shut down.
