@@ -136,7 +136,7 @@ extension AccountActor {
         let plan = account.subscription.flatMap { context.configuration.catalog.plans[$0.plan] }
         guard let applied = AppliedRateLimit.resolve(key: grant?.rateLimit, account: account.rateLimit, plan: plan?.rateLimit),
             let decision = context.limiter.decide(
-                applied.scope == .key ? "key:\(grant?.id ?? 0)" : "account:\(account.id)", applied.rateLimit, nowMs: nowMs)
+                applied.scope == .key ? .key(grant?.id ?? 0) : .account(account.id), applied.rateLimit, nowMs: nowMs)
         else { return nil }
         guard decision.allowed else {
             throw .rateLimited(limit: decision.limit, resetMs: decision.resetMs, retryAfterMs: decision.retryAfterMs)

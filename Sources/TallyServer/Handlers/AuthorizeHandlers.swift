@@ -19,8 +19,9 @@ extension TallyAPI {
         let metadata = try body.metadata() ?? [:]
         let key = try call.idempotencyKey(&body)
         try body.finish()
-        let account = try await engineCall { () async throws(EngineError) in try await engine.accountOf(apiKey: apiKey, or: named) }
-        call.account = account
+        // With a key the engine finds the account; it is named here only for the 402's balance.
+        let account = named ?? ""
+        call.account = named
         let holdTTLMs = hold ? ttlSeconds.map { $0 * 1_000 } ?? engine.defaultHoldTTLMs : nil
         let request = switch price {
         case .cost(let amount):
@@ -30,13 +31,17 @@ extension TallyAPI {
         }
         do throws(EngineError) {
             let result = try await engine.authorizeMetered(request, apiKey: apiKey, idempotencyKey: key)
+            call.account = result.value.authorization.account
             metrics.recordDecision("approved")
             return Reply(
                 status: 200, body: AccountJSON.authorization(result.value.authorization), replayed: result.replayed,
                 headers: Reply.rateHeaders(result.value.rate))
         } catch {
             metrics.recordDecision(error.rejection?.code ?? "error")
-            throw await denial(error, account: account)
+            var owner = named ?? ""
+            if owner.isEmpty, let found = try? await engine.accountOf(apiKey: apiKey, or: nil) { owner = found }
+            call.account = owner.isEmpty ? nil : owner
+            throw await denial(error, account: owner)
         }
     }
 
