@@ -54,8 +54,12 @@ public final class Engine: Sendable {
         delivery = dispatcher.map { dispatcher in
             Task.detached(priority: .medium) {
                 while !Task.isCancelled {
-                    // A full pass goes again at once; an idle one waits for the next poll.
-                    if await dispatcher.pass() == 0 { try? await Task.sleep(for: .milliseconds(pollMs)) }
+                    // A pass that started work goes again at once; with every slot taken the next
+                    // comes within a millisecond (each attempt that ends makes room); an idle one
+                    // waits for the next poll.
+                    if await dispatcher.pass() == 0 {
+                        try? await Task.sleep(for: .milliseconds(dispatcher.isFull ? 1 : pollMs))
+                    }
                 }
             }
         }

@@ -2,7 +2,8 @@
 // starts with rollover (and its cap) on the next access, catch-up over a long idle gap with one
 // `period.reset` per period and no repeats after a restart, the scheduler starting periods of
 // idle accounts, plan changes at the next period and now (pro rata), the plan's overdraft, and
-// usage alerts once per period.
+// usage alerts once per period; and a settings change is told by account.updated even when the
+// clock has not moved since the account's last change.
 import Foundation
 import Testing
 import TallyCore
@@ -192,6 +193,18 @@ import TallyStore
         clock.advance(byMs: 11 * 60_000)
         try await debit(engine, "t", 300)
         #expect(try await engine.events(EventQuery(type: "autotopup.requested", account: "t", limit: 10)).count == 2, "monthly cap of 2")
+        await engine.close()
+    }
+
+    @Test func aSettingsChangeInTheSameMillisecondIsStillTold() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let engine = try Self.engine(database, ManualClock(startMs: Self.anchorMs))
+        _ = try await engine.createAccount(NewAccount(id: "still"))
+        _ = try await engine.updateAccount("still", AccountChanges(metadata: ["tier": "gold"]))
+        _ = try await engine.updateAccount("still", AccountChanges(metadata: ["tier": "gold"]))
+        let updates = try await engine.events(EventQuery(type: "account.updated", account: "still", limit: 10))
+        #expect(updates.count == 1, "the clock stood still, the change is told once, and a no-op tells nothing")
         await engine.close()
     }
 }

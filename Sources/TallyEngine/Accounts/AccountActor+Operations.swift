@@ -47,7 +47,7 @@ extension AccountActor {
         let changes = [StoreChange.putAccount(state.account, debt: state.debt)]
             + StoreChanges.derive(entries: started.entries, before: StoreChanges.Before(state), after: state)
             + events(
-                for: started.entries, starts: started.start.map { [$0] } ?? [], settingsBefore: state.account,
+                for: started.entries, starts: started.start.map { [$0] } ?? [], settingsChanged: false,
                 availableBefore: 0, atMs: nowMs)
         let ticket = submit(changes, request: request, recorded: .account(view), nowMs: nowMs)
         return PendingOutcome(result: .success(Replayable(value: view, replayed: false)), ticket: ticket)
@@ -67,10 +67,12 @@ extension AccountActor {
                         && state.account.overdraftLimit == 0,
                     context: &rules)
             }
+            let changed = AccountActor.settingsDiffer(next.account, state.account)
             state = next
             let view = AccountActor.view(of: state)
             var step = RuleStep(value: view, entries: planned.entries, recorded: .account(view))
             step.periodStarts = planned.start.map { [$0] } ?? []
+            step.settingsChanged = changed
             return step
         }
     }

@@ -118,7 +118,6 @@ actor AccountActor {
         guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
         var ruleContext = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
         let before = StoreChanges.Before(state)
-        let settingsBefore = state.account
         let availableBefore = state.available
         var due = state.startDuePeriods(plans: context.configuration.catalog.plans, context: &ruleContext)
         due.entries += state.expire(context: &ruleContext)
@@ -145,7 +144,7 @@ actor AccountActor {
             let changes = StoreChanges.derive(entries: entries, before: before, after: state, stamp: stamp)
                 + step.extraChanges
                 + events(
-                    for: entries, starts: due.starts + step.periodStarts, settingsBefore: settingsBefore,
+                    for: entries, starts: due.starts + step.periodStarts, settingsChanged: step.settingsChanged,
                     availableBefore: availableBefore, atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: step.recorded, nowMs: nowMs, stampedEntry: stamp?.entryID)
             return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
@@ -155,7 +154,7 @@ actor AccountActor {
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
                 + events(
-                    for: expired, starts: due.starts, settingsBefore: settingsBefore, availableBefore: availableBefore,
+                    for: expired, starts: due.starts, settingsChanged: false, availableBefore: availableBefore,
                     atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
             return PendingOutcome(result: .failure(rejection), ticket: ticket)
@@ -165,12 +164,11 @@ actor AccountActor {
     /// The outbox rows for what a request did, numbered after the account's last event, and the
     /// alerts its change of `available` raised (with their latches, stored alongside).
     func events(
-        for entries: [LedgerEntry], starts: [AppliedPeriodStart], settingsBefore: Account, availableBefore: Credits,
+        for entries: [LedgerEntry], starts: [AppliedPeriodStart], settingsChanged: Bool, availableBefore: Credits,
         atMs: Int64
     ) -> [StoreChange] {
         // Most requests are plain debits that tell nobody anything: decide that cheaply, since
         // this runs on the hot account's actor for every request.
-        let settingsChanged = state.account.updatedAtMs != settingsBefore.updatedAtMs && Self.settingsDiffer(state.account, settingsBefore)
         let policy = state.thresholdPolicy(catalog: context.configuration.catalog, settings: context.configuration.alerts)
         let period = state.periodUsage
         let alertsMayFire = !starts.isEmpty || ThresholdRules.mayFire(
@@ -200,9 +198,9 @@ actor AccountActor {
     }
 
     /// Whether the operator-visible settings differ (the update time alone does not count).
-    private static func settingsDiffer(_ lhs: Account, _ rhs: Account) -> Bool {
+    static func settingsDiffer(_ lhs: Account, _ rhs: Account) -> Bool {
         lhs.status != rhs.status || lhs.overdraftLimit != rhs.overdraftLimit || lhs.metadata != rhs.metadata
-            || lhs.thresholds != rhs.thresholds || lhs.autoTopUp != rhs.autoTopUp
+            || lhs.thresholds != rhs.thresholds || lhs.autoTopUp != rhs.autoTopUp || lhs.rateLimit != rhs.rateLimit
             || lhs.subscription?.plan != rhs.subscription?.plan
             || lhs.subscription?.scheduledChange != rhs.subscription?.scheduledChange
     }

@@ -47,6 +47,8 @@ struct RuleStep<Value: Sendable> {
     var extraChanges: [StoreChange] = []
     /// Plan periods the rule began (a plan started or switched now).
     var periodStarts: [AppliedPeriodStart] = []
+    /// Whether the rule changed settings the operator sees (which `account.updated` tells).
+    var settingsChanged = false
 }
 
 /// Why an actor call did not return a value.

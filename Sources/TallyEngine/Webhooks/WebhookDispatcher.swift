@@ -76,6 +76,10 @@ final class WebhookDispatcher: Sendable {
         }
     }
 
+    /// Whether every slot is taken, so the next pass should come as soon as an attempt ends
+    /// (each makes room) rather than after the poll interval.
+    var isFull: Bool { state.withLock { $0.inFlight.count >= 2 * settings.maxInFlight } }
+
     /// Runs one pass; returns how many attempts it started.
     @discardableResult
     func pass() async -> Int {
