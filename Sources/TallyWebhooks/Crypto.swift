@@ -2,8 +2,8 @@ import CTallyCrypto
 import TallyCore
 
 /// The libcrypto primitives webhook signing needs: HMAC-SHA256, constant-time comparison and
-/// random bytes.
-enum Crypto {
+/// random bytes (the engine's API keys use the last two as well).
+public enum Crypto {
     /// HMAC-SHA256 of `message` under `key`: 32 bytes.
     static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
@@ -22,7 +22,7 @@ enum Crypto {
     }
 
     /// Whether two byte strings are equal, in time that depends only on their length.
-    static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+    public static func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
         guard left.count == right.count else { return false }
         return left.withUnsafeBytes { a in
             right.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
@@ -30,7 +30,7 @@ enum Crypto {
     }
 
     /// `count` bytes from the operating system's generator.
-    static func randomBytes(_ count: Int) -> [UInt8] {
+    public static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let status = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
         precondition(status == 1, "libcrypto RAND_bytes failed")

@@ -1,5 +1,6 @@
 public import TallyCore
 public import TallyStore
+import TallyWebhooks
 
 /// What an operator gives to issue an API key to one of its customers.
 public struct NewAPIKey: Sendable {
@@ -109,7 +110,7 @@ extension Engine {
             key = try await read { connection throws(StoreError) in try connection.apiKey(hash: hash) }
             if let key { context.keys.remember(key) }
         }
-        guard let key, KeyRing.equal(key.hash, hash) else { throw .rejected(.invalidAPIKey) }
+        guard let key, Crypto.constantTimeEqual(key.hash, hash) else { throw .rejected(.invalidAPIKey) }
         let nowMs = clock.nowMs()
         if let refusal = KeyRing.refusal(key, nowMs: nowMs) { throw .rejected(refusal) }
         if context.keys.shouldTouch(key.id, nowMs: nowMs) {
@@ -121,7 +122,7 @@ extension Engine {
     private func issue(
         account: String, name: String?, mode: APIKeyText.Mode, expiresAtMs: Int64?, rateLimit: RateLimit?
     ) async throws(EngineError) -> IssuedAPIKey {
-        guard let text = APIKeyText(mode: mode, randomBytes: KeyRing.randomBytes(APIKeyText.minRandomBytes)) else {
+        guard let text = APIKeyText(mode: mode, randomBytes: Crypto.randomBytes(APIKeyText.minRandomBytes)) else {
             throw .storage(.corrupt("API key generation"))
         }
         let record = APIKeyRecord(

@@ -1,4 +1,3 @@
-import CTallyCrypto
 import Synchronization
 import TallyCore
 import TallyStore
@@ -50,20 +49,4 @@ final class KeyRing: Sendable {
 
     /// The SHA-256 of a presented key.
     static func hash(_ text: String) -> [UInt8] { FingerprintDigest.sha256(text) }
-
-    /// Compares two digests in constant time.
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { left in
-            b.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0 }
-        }
-    }
-
-    /// `count` bytes from the system's cryptographic generator.
-    static func randomBytes(_ count: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        let status = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
-        precondition(status == 1, "the system random generator failed")
-        return bytes
-    }
 }
