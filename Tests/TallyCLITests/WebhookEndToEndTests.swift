@@ -71,11 +71,14 @@ extension CLITests {
                 let log = delivery["log"]?.arrayValue ?? []
                 #expect(delivery["status"]?.stringValue == "succeeded", "\(id): \(delivery)")
                 // libcurl sends a request again by itself, once, when a reused connection dies
-                // before any answer (the receiver's resets): one attempt, two requests.
+                // before any answer (the receiver's resets): one attempt, two requests. And on a
+                // loaded machine an attempt can time out before the receiver has even read the
+                // request: logged (as a network failure), never seen.
                 let seen = byID[id] ?? []
                 let resets = seen.filter { $0.answer == 0 }.count
+                let unseenAllowed = log.filter { ["timeout", "connect_failed", "other"].contains($0["outcome"]?.stringValue ?? "") }.count
                 #expect(
-                    (seen.count - resets)...seen.count ~= log.count,
+                    (seen.count - resets)...(seen.count + unseenAllowed) ~= log.count,
                     "\(id): \(log.count) attempts logged, \(seen.count) requests received (\(resets) reset): \(log.map { ($0["outcome"]?.stringValue ?? "", $0["error"]?.stringValue ?? "") }) vs \(seen.map(\.answer))")
                 #expect(log.last?["outcome"]?.stringValue == "success", "\(id): \(log)")
                 #expect(log.dropLast().allSatisfy { $0["outcome"]?.stringValue != "success" }, "\(id): \(log)")

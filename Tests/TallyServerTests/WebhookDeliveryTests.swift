@@ -3,7 +3,8 @@
 // that stays the same across retries, with the attempts log telling the story; a 410 disables the
 // endpoint (endpoint.disabled) and re-enabling delivers what waited; a rotated secret signs
 // beside the new one; private addresses are refused unless allowed; /metrics counts attempts by
-// outcome, the backlog and disabled endpoints; a failed delivery is replayed by id or since a time.
+// outcome, the backlog and disabled endpoints; a failed delivery is replayed by id or since a time;
+// delivered rows leave the log after the retention while failed ones stay.
 import Foundation
 import Synchronization
 import TallyCore
@@ -210,6 +211,26 @@ final class ScriptedReceiver: Sendable {
             #expect(try await Self.eventually { Set(receiver.all.filter { $0.status == 204 }.map(\.id)).count == 2 })
             let unknown = try await api.send("POST", "/v1/webhook-endpoints/\(endpoint)/replay", json: #"{"delivery": "wd_999999"}"#)
             #expect(unknown.status == 404 && unknown.json?["code"] == .string("delivery_not_found"))
+        }
+        await receiver.server.shutdown()
+    }
+
+    @Test func deliveredRowsLeaveTheLogAfterTheRetentionAndFailedOnesStay() async throws {
+        let receiver = try ScriptedReceiver { index in (index == 0 ? 500 : 204, 0, []) }
+        var short = Self.fast
+        short.schedule = RetrySchedule(delaysSeconds: [0], throttleFloorMs: 0)!
+        short.retentionMs = 1
+        short.pruneIntervalMs = 10
+        try await withAPI(webhooks: short) { api in
+            let created = try await api.send("POST", "/v1/webhook-endpoints", json: #"{"url": "\#(receiver.url)"}"#)
+            let endpoint = try #require(created.json?["id"]?.stringValue)
+            try await api.fund("pruned-1", 5)
+            try await api.fund("pruned-2", 5)
+            let pruned = try await Self.eventually {
+                let log = try await api.send("GET", "/v1/webhook-endpoints/\(endpoint)/deliveries").json?["data"]?.arrayValue
+                return receiver.all.count == 2 && log?.map { $0["status"] } == [.string("failed")]
+            }
+            #expect(pruned, "the delivered row left the log; the failed one stays for replay")
         }
         await receiver.server.shutdown()
     }

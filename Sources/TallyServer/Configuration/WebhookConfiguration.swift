@@ -4,7 +4,7 @@ import TallyCore
 /// Reads the `webhooks` section of the configuration and its environment overrides.
 extension ServerConfiguration {
     /// `webhooks`: `{retry_schedule_seconds, throttle_floor_seconds, connect_timeout_ms, timeout_ms,
-    /// max_in_flight, max_in_flight_per_endpoint, allow_private, allowlist}`.
+    /// max_in_flight, max_in_flight_per_endpoint, retention_days, allow_private, allowlist}`.
     mutating func readWebhooks(_ value: JSONValue, path: String, problems: inout [String]) {
         guard case .object(let members) = value else {
             problems.append("\(path): must be an object")
@@ -36,6 +36,7 @@ extension ServerConfiguration {
             case "max_in_flight": integer(field, 1...1_024, at, &problems).map { webhooks.maxInFlight = Int($0) }
             case "max_in_flight_per_endpoint":
                 integer(field, 1...256, at, &problems).map { webhooks.maxInFlightPerEndpoint = Int($0) }
+            case "retention_days": integer(field, 0...3_650, at, &problems).map { webhooks.retentionMs = $0 * 86_400_000 }
             case "allow_private":
                 guard case .bool(let allow) = field else {
                     problems.append("\(at): must be true or false")

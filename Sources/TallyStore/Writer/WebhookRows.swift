@@ -106,4 +106,19 @@ extension RowWriter {
             """
         ).run(atMs, id)
     }
+
+    func pruneDeliveries(beforeMs: Int64, limit: Int) throws(StoreError) {
+        try connection.cached(
+            """
+            DELETE FROM webhook_attempts WHERE delivery_id IN (
+                SELECT id FROM webhook_deliveries WHERE status = 'succeeded' AND finished_at_ms < ? LIMIT ?)
+            """
+        ).run(beforeMs, limit)
+        try connection.cached(
+            """
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE status = 'succeeded' AND finished_at_ms < ? LIMIT ?)
+            """
+        ).run(beforeMs, limit)
+    }
 }
