@@ -1,5 +1,6 @@
 // Proves the configuration loader reads config/tally.json, lets the environment override it,
-// and reports every problem (unknown keys included) with its JSON path.
+// and reports every problem (unknown keys, gateway routes, webhook settings included) with its
+// JSON path.
 import Foundation
 import Testing
 import TallyCore
@@ -69,6 +70,33 @@ import TallyServer
         }
         #expect(throws: ServerConfiguration.Problems.self) {
             try ServerConfiguration.load(path: "/nonexistent/tally.json", environment: [:])
+        }
+    }
+
+    @Test func reportsGatewayRouteAndWebhookProblemsWithTheirPaths() throws {
+        let path = try write(
+            #"""
+            {"operations": {"chat": 10},
+             "routes": [{"method": "POST", "path": "/v1/chat", "operation": "chat"},
+                        {"method": "POST", "path": "/v1/chat", "operation": "chat"},
+                        {"method": "GET", "path": "/v1/x", "operation": "teleport"},
+                        {"method": "GET", "path": "/v1/y"}],
+             "unpriced_routes": "maybe",
+             "webhooks": {"retry_schedule_seconds": [], "allowlist": ["not-a-range"], "timeout_ms": 1}}
+            """#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try ServerConfiguration.load(path: path, environment: [:])
+            Issue.record("an invalid configuration was accepted")
+        } catch {
+            let list = error.list
+            for prefix in [
+                "$.routes[1]", "$.routes[2]", "$.routes[3]", "$.unpriced_routes", "$.webhooks.retry_schedule_seconds",
+                "$.webhooks.allowlist", "$.webhooks.timeout_ms",
+            ] {
+                #expect(list.contains { $0.hasPrefix(prefix) }, "\(prefix) in \(list)")
+            }
+            #expect(!list.contains { $0.hasPrefix("$.routes[0]") }, "the first route is fine")
         }
     }
 }
