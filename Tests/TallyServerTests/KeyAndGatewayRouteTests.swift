@@ -3,7 +3,8 @@
 // grace period; revoked and expired keys are 403 and unknown ones 401; a key revoked while calls
 // are in flight approves nothing after the revoke returns; a rate limit answers 429 with
 // Retry-After and RateLimit-* headers and takes no credits; the gateway prices the proxied route
-// (most specific wins, query strings ignored, percent-encoding decoded) and says why it refuses.
+// (most specific wins, query strings ignored, percent-encoding decoded) and says why it refuses;
+// a retried key creation or rotation answers the first key, once, without its secret.
 import Foundation
 import Synchronization
 import TallyCore
@@ -156,6 +157,25 @@ import Testing
             let noProxyToken = try await api.send(
                 "GET", "/v1/gateway/authorize", token: api.readToken, headers: [("X-Api-Key", key)])
             #expect(noProxyToken.status == 403, "a read token may not debit")
+        }
+    }
+
+    @Test func aRetriedCreateOrRotateAnswersTheSameKeyOnce() async throws {
+        try await withAPI(catalog: Self.catalog) { api in
+            try await api.fund("idem", 10)
+            let first = try await api.send("POST", "/v1/accounts/idem/keys", json: "{}", headers: [("Idempotency-Key", "k-1")])
+            let again = try await api.send("POST", "/v1/accounts/idem/keys", json: "{}", headers: [("Idempotency-Key", "k-1")])
+            #expect(first.status == 201 && again.status == 201 && again.header("Idempotent-Replayed") == "true")
+            #expect(again.json?["id"] == first.json?["id"] && again.json?["key"] == nil, "the secret is shown once")
+            #expect(try await api.send("GET", "/v1/accounts/idem/keys").json?["data"]?.arrayValue?.count == 1)
+            let other = try await api.send("POST", "/v1/accounts/idem/keys", json: #"{"name": "x"}"#, headers: [("Idempotency-Key", "k-1")])
+            #expect(other.status == 422 && other.json?["code"] == .string("idempotency_key_reused"))
+
+            let id = try #require(first.json?["id"]?.stringValue)
+            let rotated = try await api.send("POST", "/v1/keys/\(id)/rotate", json: "{}", headers: [("Idempotency-Key", "r-1")])
+            let retried = try await api.send("POST", "/v1/keys/\(id)/rotate", json: "{}", headers: [("Idempotency-Key", "r-1")])
+            #expect(rotated.json?["key"] != nil && retried.json?["id"] == rotated.json?["id"])
+            #expect(try await api.send("GET", "/v1/accounts/idem/keys").json?["data"]?.arrayValue?.count == 2, "one rotation, not two")
         }
     }
 }

@@ -2,7 +2,7 @@
 // at random still gets every event at least once, each signed (verified here) under a webhook-id
 // that stays the same across retries, with the attempts log telling the story; a 410 disables the
 // endpoint (endpoint.disabled) and re-enabling delivers what waited; a rotated secret signs
-// beside the new one; private addresses are refused unless allowed; /metrics counts attempts by
+// beside the new one (and a retried rotation keeps the secret it first answered); private addresses are refused unless allowed; /metrics counts attempts by
 // outcome, the backlog and disabled endpoints; a failed delivery is replayed by id or since a time;
 // delivered rows leave the log after the retention while failed ones stay.
 import Foundation
@@ -158,7 +158,12 @@ final class ScriptedReceiver: Sendable {
             let created = try await api.send("POST", "/v1/webhook-endpoints", json: #"{"url": "\#(receiver.url)"}"#)
             let endpoint = try #require(created.json?["id"]?.stringValue)
             let old = try WebhookSecret.parse(try #require(created.json?["secret"]?.stringValue)).get()
-            let rotated = try await api.send("POST", "/v1/webhook-endpoints/\(endpoint)/rotate-secret")
+            let rotated = try await api.send(
+                "POST", "/v1/webhook-endpoints/\(endpoint)/rotate-secret", headers: [("Idempotency-Key", "rot-1")])
+            let retried = try await api.send(
+                "POST", "/v1/webhook-endpoints/\(endpoint)/rotate-secret", headers: [("Idempotency-Key", "rot-1")])
+            #expect(retried.header("Idempotent-Replayed") == "true" && retried.json?["secret"] == rotated.json?["secret"],
+                    "a retried rotation keeps the secret the first answer showed")
             let new = try WebhookSecret.parse(try #require(rotated.json?["secret"]?.stringValue)).get()
             try await api.fund("rotated", 5)
             #expect(try await Self.eventually { receiver.all.count >= 1 })

@@ -150,7 +150,8 @@ actor AccountActor {
             return PendingOutcome(result: .success(Replayable(value: step.value, replayed: false)), ticket: ticket)
         case .failure(let rejection):
             // A rate-limited request is not stored under its key: retried later, it must run.
-            let request = rejection.code == "rate_limited" ? nil : request
+            var request = request
+            if case .rateLimited = rejection { request = nil }
             guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
                 + events(

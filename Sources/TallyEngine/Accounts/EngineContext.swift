@@ -10,6 +10,7 @@ struct EngineContext: Sendable {
     let configuration: EngineConfiguration
     let keys = KeyRing()
     let limiter = RateLimiter()
+    let unownedKeys = UnownedKeys()
 
     /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
     static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

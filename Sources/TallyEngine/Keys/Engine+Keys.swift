@@ -25,13 +25,16 @@ public struct NewAPIKey: Sendable {
 
 /// A key just issued: the secret, shown this once, and its record.
 public struct IssuedAPIKey: Sendable {
-    public let secret: String
+    /// Nil when the answer is a replay: only the key's SHA-256 is kept, so a client that lost the
+    /// first answer revokes or rotates the key.
+    public let secret: String?
     public let record: APIKeyRecord
 }
 
 extension Engine {
-    /// Issues a key for an existing account; only its SHA-256 is kept.
-    public func createKey(_ new: NewAPIKey) async throws(EngineError) -> IssuedAPIKey {
+    /// Issues a key for an existing account; only its SHA-256 is kept. A retry with the same
+    /// idempotency key answers the key the first request issued, without its secret.
+    public func createKey(_ new: NewAPIKey, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<IssuedAPIKey> {
         do throws(Rejection) {
             if let limit = new.rateLimit { try AccountRules.validate(rateLimit: limit) }
             if let expires = new.expiresAtMs, expires <= clock.nowMs() { throw .invalidExpiry }
@@ -40,8 +43,19 @@ extension Engine {
             throw .rejected(error)
         }
         _ = try await account(new.account)
-        return try await issue(
-            account: new.account, name: new.name, mode: new.mode, expiresAtMs: new.expiresAtMs, rateLimit: new.rateLimit)
+        let fields = [
+            new.account, new.name ?? "", new.mode.rawValue, new.expiresAtMs.map { String($0) } ?? "",
+            new.rateLimit.map { "\($0.limit)/\($0.windowSeconds)" } ?? "",
+        ]
+        var issued: IssuedAPIKey?
+        let result = try await once(idempotencyKey, scope: "key", fields: fields) { () throws(EngineError) in
+            let fresh = try Self.newKey(
+                id: context.ids.next(), account: new.account, name: new.name, mode: new.mode,
+                expiresAtMs: new.expiresAtMs, rateLimit: new.rateLimit, nowMs: clock.nowMs())
+            issued = fresh
+            return UnownedWrite(id: fresh.record.id, changes: [.putAPIKey(fresh.record)])
+        }
+        return try await answer(issued, result)
     }
 
     /// An account's keys (never their secrets), in id order.
@@ -52,19 +66,29 @@ extension Engine {
         }
     }
 
-    /// Replaces a key with a new one; the old one keeps working for `graceMs` (default 24 h).
-    public func rotateKey(_ id: Int64, graceMs: Int64 = 86_400_000) async throws(EngineError) -> IssuedAPIKey {
-        var old = try await key(id)
-        guard old.revokedAtMs == nil else { throw .rejected(.keyRevoked) }
+    /// Replaces a key with a new one; the old one keeps working for `graceMs` (default 24 h). A
+    /// retry with the same idempotency key answers the first new key, without its secret.
+    public func rotateKey(
+        _ id: Int64, graceMs: Int64 = 86_400_000, idempotencyKey: String? = nil
+    ) async throws(EngineError) -> Replayable<IssuedAPIKey> {
         guard (0...30 * 86_400_000).contains(graceMs) else { throw .rejected(.invalidExpiry) }
-        let issued = try await issue(
-            account: old.account, name: old.name, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live,
-            expiresAtMs: old.expiresAtMs, rateLimit: old.rateLimit)
-        let graceEnd = clock.nowMs() + graceMs
-        old.expiresAtMs = min(old.expiresAtMs ?? .max, graceEnd)
-        old.replacedBy = issued.record.id
-        try await store(old)
-        return issued
+        var issued: IssuedAPIKey?
+        var replaced: APIKeyRecord?
+        let result = try await once(idempotencyKey, scope: "rotate-key", fields: [String(id), String(graceMs)]) {
+            () throws(EngineError) in
+            var old = try await key(id)
+            guard old.revokedAtMs == nil else { throw .rejected(.keyRevoked) }
+            let fresh = try Self.newKey(
+                id: context.ids.next(), account: old.account, name: old.name, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live,
+                expiresAtMs: old.expiresAtMs, rateLimit: old.rateLimit, nowMs: clock.nowMs())
+            old.expiresAtMs = min(old.expiresAtMs ?? .max, clock.nowMs() + graceMs)
+            old.replacedBy = fresh.record.id
+            issued = fresh
+            replaced = old
+            return UnownedWrite(id: fresh.record.id, changes: [.putAPIKey(fresh.record), .putAPIKey(old)])
+        }
+        if let replaced { context.keys.remember(replaced) }
+        return try await answer(issued, result)
     }
 
     /// Revokes a key: from the moment this returns, no authorization with it is approved.
@@ -119,17 +143,29 @@ extension Engine {
         return key
     }
 
-    private func issue(
-        account: String, name: String?, mode: APIKeyText.Mode, expiresAtMs: Int64?, rateLimit: RateLimit?
-    ) async throws(EngineError) -> IssuedAPIKey {
+    /// A new key for `account`: its secret and the record that keeps only its hash.
+    private static func newKey(
+        id: Int64, account: String, name: String?, mode: APIKeyText.Mode, expiresAtMs: Int64?, rateLimit: RateLimit?,
+        nowMs: Int64
+    ) throws(EngineError) -> IssuedAPIKey {
         guard let text = APIKeyText(mode: mode, randomBytes: Crypto.randomBytes(APIKeyText.minRandomBytes)) else {
             throw .storage(.corrupt("API key generation"))
         }
         let record = APIKeyRecord(
-            id: context.ids.next(), account: account, name: name, mode: mode.rawValue, prefix: text.displayPrefix,
-            hash: KeyRing.hash(text.text), createdAtMs: clock.nowMs(), expiresAtMs: expiresAtMs, rateLimit: rateLimit)
-        try await store(record)
+            id: id, account: account, name: name, mode: mode.rawValue, prefix: text.displayPrefix,
+            hash: KeyRing.hash(text.text), createdAtMs: nowMs, expiresAtMs: expiresAtMs, rateLimit: rateLimit)
         return IssuedAPIKey(secret: text.text, record: record)
+    }
+
+    /// The answer of a keyed issue: the key just made, or on a replay the stored one without secret.
+    private func answer(
+        _ issued: IssuedAPIKey?, _ result: (id: Int64, replayed: Bool)
+    ) async throws(EngineError) -> Replayable<IssuedAPIKey> {
+        if let issued {
+            context.keys.remember(issued.record)
+            return Replayable(value: issued, replayed: false)
+        }
+        return Replayable(value: IssuedAPIKey(secret: nil, record: try await key(result.id)), replayed: result.replayed)
     }
 
     /// Writes a key and then shows it to the ring, so a revocation is in force once durable.

@@ -54,29 +54,17 @@ extension Engine {
         let url = try checkedURL(new.url)
         let types = try Self.checkedTypes(new.eventTypes)
         if let account = new.account { _ = try Self.checked(account) }
-        let request = try Engine.keyed(
-            idempotencyKey, ["endpoint", url, types.joined(separator: ","), new.account ?? "", new.description ?? ""])
-        if let request {
-            let stored = try await read { connection throws(StoreError) in
-                try connection.idempotencyRecord(account: "", key: request.key)
-            }
-            if let stored {
-                guard stored.fingerprint == request.fingerprint, let id = Int64(String(decoding: stored.response, as: UTF8.self))
-                else { throw .rejected(.idempotencyKeyReused) }
-                return Replayable(value: try await endpoint(id), replayed: true)
-            }
+        let fields = [url, types.joined(separator: ","), new.account ?? "", new.description ?? ""]
+        var created: EndpointRecord?
+        let result = try await once(idempotencyKey, scope: "endpoint", fields: fields) { () throws(EngineError) in
+            let endpoint = EndpointRecord(
+                id: context.ids.next(), url: url, description: new.description, eventTypes: types, account: new.account,
+                secret: WebhookSecret.generate().text, createdAtMs: clock.nowMs())
+            created = endpoint
+            return UnownedWrite(id: endpoint.id, changes: [.putEndpoint(endpoint)])
         }
-        let endpoint = EndpointRecord(
-            id: context.ids.next(), url: url, description: new.description, eventTypes: types, account: new.account,
-            secret: WebhookSecret.generate().text, createdAtMs: clock.nowMs())
-        var changes: [StoreChange] = [.putEndpoint(endpoint)]
-        if let request {
-            changes.append(.putIdempotency(IdempotencyRecord(
-                account: "", key: request.key, fingerprint: request.fingerprint, response: Array(String(endpoint.id).utf8),
-                createdAtMs: endpoint.createdAtMs)))
-        }
-        try await commit(changes)
-        return Replayable(value: endpoint, replayed: false)
+        if let created { return Replayable(value: created, replayed: false) }
+        return Replayable(value: try await endpoint(result.id), replayed: result.replayed)
     }
 
     /// The endpoint with this id; `endpointNotFound` otherwise.
@@ -130,16 +118,25 @@ extension Engine {
     }
 
     /// Gives the endpoint a new secret; the old one keeps signing beside it for the grace period.
-    public func rotateEndpointSecret(_ id: Int64) async throws(EngineError) -> EndpointRecord {
-        var endpoint = try await self.endpoint(id)
-        let nowMs = clock.nowMs()
-        endpoint.previousSecret = endpoint.secret
-        // Signing happens on the wall clock, so the grace period runs on it too.
-        endpoint.previousSecretUntilMs = SystemClock().nowMs() + context.configuration.webhooks.rotationGraceMs
-        endpoint.secret = WebhookSecret.generate().text
-        endpoint.updatedAtMs = nowMs
-        try await commit([.putEndpoint(endpoint)])
-        return endpoint
+    ///
+    /// With an idempotency key a retried rotation answers the endpoint as it now is instead of
+    /// rotating again, which would drop the secret the first answer showed.
+    public func rotateEndpointSecret(
+        _ id: Int64, idempotencyKey: String? = nil
+    ) async throws(EngineError) -> Replayable<EndpointRecord> {
+        var rotated: EndpointRecord?
+        let result = try await once(idempotencyKey, scope: "rotate-endpoint", fields: [String(id)]) { () throws(EngineError) in
+            var endpoint = try await self.endpoint(id)
+            endpoint.previousSecret = endpoint.secret
+            // Signing happens on the wall clock, so the grace period runs on it too.
+            endpoint.previousSecretUntilMs = SystemClock().nowMs() + context.configuration.webhooks.rotationGraceMs
+            endpoint.secret = WebhookSecret.generate().text
+            endpoint.updatedAtMs = clock.nowMs()
+            rotated = endpoint
+            return UnownedWrite(id: id, changes: [.putEndpoint(endpoint)])
+        }
+        if let rotated { return Replayable(value: rotated, replayed: false) }
+        return Replayable(value: try await endpoint(result.id), replayed: result.replayed)
     }
 
     /// A page of an endpoint's deliveries, newest first, each with its attempts.
@@ -173,10 +170,6 @@ extension Engine {
 
     /// Delivery attempts by outcome and latency; nil when the engine does not deliver.
     public var webhookMetrics: WebhookMetrics.Reading? { dispatcher?.metrics.reading }
-
-    private func commit(_ changes: [StoreChange]) async throws(EngineError) {
-        if case .failure(let error) = await context.commit(changes) { throw .storage(error) }
-    }
 
     private func checkedURL(_ text: String) throws(EngineError) -> String {
         switch EndpointURL.validate(text, policy: context.configuration.webhooks.addressPolicy) {

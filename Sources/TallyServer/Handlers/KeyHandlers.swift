@@ -14,10 +14,10 @@ extension TallyAPI {
         }
         new.expiresAtMs = try body.time("expires_at")
         new.rateLimit = try body.rateLimit()
-        _ = try call.idempotencyKey(&body)
+        let key = try call.idempotencyKey(&body)
         try body.finish()
-        let issued = try await engineCall { () async throws(EngineError) in try await engine.createKey(new) }
-        return Reply(status: 201, body: KeyJSON.key(issued.record, secret: issued.secret, nowMs: engine.clock.nowMs()))
+        let issued = try await engineCall { () async throws(EngineError) in try await engine.createKey(new, idempotencyKey: key) }
+        return Self.issued(issued, nowMs: engine.clock.nowMs())
     }
 
     func listKeys(_ call: inout Call) async throws(Problem) -> Reply {
@@ -40,11 +40,13 @@ extension TallyAPI {
         let id = try Self.keyID(call.parameter)
         var body = try RequestBody(call.request)
         let grace = try body.integer("grace_seconds", in: 0...2_592_000, code: "invalid_field") ?? 86_400
-        _ = try call.idempotencyKey(&body)
+        let key = try call.idempotencyKey(&body)
         try body.finish()
-        let issued = try await engineCall { () async throws(EngineError) in try await engine.rotateKey(id, graceMs: grace * 1_000) }
-        call.account = issued.record.account
-        return Reply(status: 201, body: KeyJSON.key(issued.record, secret: issued.secret, nowMs: engine.clock.nowMs()))
+        let issued = try await engineCall { () async throws(EngineError) in
+            try await engine.rotateKey(id, graceMs: grace * 1_000, idempotencyKey: key)
+        }
+        call.account = issued.value.record.account
+        return Self.issued(issued, nowMs: engine.clock.nowMs())
     }
 
     func revokeKey(_ call: inout Call) async throws(Problem) -> Reply {
@@ -52,6 +54,13 @@ extension TallyAPI {
         let key = try await engineCall { () async throws(EngineError) in try await engine.revokeKey(id) }
         call.account = key.account
         return Reply(status: 200, body: KeyJSON.key(key, secret: nil, nowMs: engine.clock.nowMs()))
+    }
+
+    /// 201 with the key; a replay says so and, the secret being kept only as a hash, omits it.
+    private static func issued(_ issued: Replayable<IssuedAPIKey>, nowMs: Int64) -> Reply {
+        Reply(
+            status: 201, body: KeyJSON.key(issued.value.record, secret: issued.value.secret, nowMs: nowMs),
+            replayed: issued.replayed)
     }
 
     private static func keyID(_ text: String) throws(Problem) -> Int64 {
@@ -70,9 +79,9 @@ enum KeyJSON {
             ("id", .string(PublicID.key.format(key.id))), ("account", .string(key.account)), ("key", secret.map { .string($0) }),
             ("prefix", .string(key.prefix)), ("name", key.name.map { .string($0) } ?? .null), ("mode", .string(key.mode)),
             ("status", .string(status)), ("created_at", .string(Timestamp.format(key.createdAtMs))),
-            ("expires_at", key.expiresAtMs.map { .string(Timestamp.format($0)) } ?? .null),
-            ("revoked_at", key.revokedAtMs.map { .string(Timestamp.format($0)) } ?? .null),
-            ("last_used_at", key.lastUsedAtMs.map { .string(Timestamp.format($0)) } ?? .null),
+            ("expires_at", LedgerJSON.timeOrNull(key.expiresAtMs)),
+            ("revoked_at", LedgerJSON.timeOrNull(key.revokedAtMs)),
+            ("last_used_at", LedgerJSON.timeOrNull(key.lastUsedAtMs)),
             ("rate_limit", key.rateLimit.map(rateLimit) ?? .null),
             ("replaced_by", key.replacedBy.map { .string(PublicID.key.format($0)) }),
         ])

@@ -67,10 +67,12 @@ extension TallyAPI {
     func rotateEndpointSecret(_ call: inout Call) async throws(Problem) -> Reply {
         let id = try Self.endpointID(call.parameter)
         var body = try RequestBody(call.request)
-        _ = try call.idempotencyKey(&body)
+        let key = try call.idempotencyKey(&body)
         try body.finish()
-        let endpoint = try await engineCall { () async throws(EngineError) in try await engine.rotateEndpointSecret(id) }
-        return Reply(status: 200, body: WebhookJSON.endpoint(endpoint, showSecret: true))
+        let result = try await engineCall { () async throws(EngineError) in
+            try await engine.rotateEndpointSecret(id, idempotencyKey: key)
+        }
+        return Reply(status: 200, body: WebhookJSON.endpoint(result.value, showSecret: true), replayed: result.replayed)
     }
 
     func listDeliveries(_ call: inout Call) async throws(Problem) -> Reply {

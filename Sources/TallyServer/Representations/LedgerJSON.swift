@@ -5,6 +5,9 @@ import TallyEngine
 enum LedgerJSON {
     static func time(_ ms: Int64?) -> JSONValue? { ms.map { .string(Timestamp.format($0)) } }
 
+    /// A time, or `null` when there is none (for members that are always present).
+    static func timeOrNull(_ ms: Int64?) -> JSONValue { time(ms) ?? .null }
+
     static func lot(_ lot: Lot) -> JSONValue {
         .members([
             ("id", .string(PublicID.lot.format(lot.id))), ("source", .string(lot.source.rawValue)),

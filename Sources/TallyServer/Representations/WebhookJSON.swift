@@ -11,11 +11,11 @@ enum WebhookJSON {
             ("events", .array((endpoint.eventTypes.isEmpty ? ["*"] : endpoint.eventTypes).map { .string($0) })),
             ("account", endpoint.account.map { .string($0) } ?? .null), ("enabled", .bool(endpoint.enabled)),
             ("disabled_reason", endpoint.disabledReason.map { .string($0) } ?? .null),
-            ("disabled_at", time(endpoint.disabledAtMs)),
+            ("disabled_at", LedgerJSON.timeOrNull(endpoint.disabledAtMs)),
             ("consecutive_failures", .integer(Int64(endpoint.consecutiveFailures))),
-            ("last_success_at", time(endpoint.lastSuccessAtMs)),
+            ("last_success_at", LedgerJSON.timeOrNull(endpoint.lastSuccessAtMs)),
             ("secret", showSecret ? .string(endpoint.secret) : nil),
-            ("previous_secret_expires_at", endpoint.previousSecretUntilMs.map { .string(Timestamp.format($0)) }),
+            ("previous_secret_expires_at", LedgerJSON.time(endpoint.previousSecretUntilMs)),
             ("created_at", .string(Timestamp.format(endpoint.createdAtMs))),
             ("updated_at", .string(Timestamp.format(endpoint.updatedAtMs))),
         ])
@@ -30,15 +30,12 @@ enum WebhookJSON {
             ("id", .string(PublicID.delivery.format(delivery.id))), ("endpoint", .string(PublicID.endpoint.format(delivery.endpoint))),
             ("event", .string("evt_\(delivery.event)")),
             ("status", .string(status)),
-            ("attempts", .integer(Int64(delivery.attempts))), ("next_attempt_at", time(delivery.nextAttemptAtMs)),
+            ("attempts", .integer(Int64(delivery.attempts))), ("next_attempt_at", LedgerJSON.timeOrNull(delivery.nextAttemptAtMs)),
             ("last_outcome", delivery.lastOutcome.map { .string($0) } ?? .null),
-            ("created_at", .string(Timestamp.format(delivery.createdAtMs))), ("finished_at", time(delivery.finishedAtMs)),
+            ("created_at", .string(Timestamp.format(delivery.createdAtMs))), ("finished_at", LedgerJSON.timeOrNull(delivery.finishedAtMs)),
             ("log", .array(log)),
         ])
     }
-
-    /// A time, or null.
-    private static func time(_ ms: Int64?) -> JSONValue { ms.map { .string(Timestamp.format($0)) } ?? .null }
 
     private static func attempt(_ attempt: AttemptRecord) -> JSONValue {
         .object([

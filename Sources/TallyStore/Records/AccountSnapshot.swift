@@ -43,10 +43,11 @@ extension Connection {
         try cached(Connection.accountColumns + " WHERE id = ?").rows([id], Connection.account).first
     }
 
-    /// Which balance alerts of the account fired and have not re-armed.
+    /// Which balance alerts of the account fired and have not re-armed; an empty column (an
+    /// account from before alerts existed) is everything armed.
     public func alertLatches(account: String) throws(StoreError) -> ThresholdLatches {
-        try LatchCoding.decode(
-            try cached("SELECT alert_latches FROM accounts WHERE id = ?").rows([account]) { $0.text(0) }.first ?? "")
+        let text = try cached("SELECT alert_latches FROM accounts WHERE id = ?").rows([account]) { $0.text(0) }.first ?? ""
+        return try JSONColumn.decode(ThresholdLatches.self, text, "alert latches") ?? ThresholdLatches()
     }
 
     /// Credits used since the entry with sequence `afterSeq`: debits and captures net of refunds.

@@ -44,16 +44,6 @@ enum MetadataCoding {
     }
 }
 
-/// Turns an account's alert latches into the JSON text of its `alert_latches` column and back.
-enum LatchCoding {
-    static func encode(_ latches: ThresholdLatches) -> String { JSONColumn.encode(latches) }
-
-    /// An empty column (an account from before alerts existed) is everything armed.
-    static func decode(_ text: String) throws(StoreError) -> ThresholdLatches {
-        try JSONColumn.decode(ThresholdLatches.self, text, "alert latches") ?? ThresholdLatches()
-    }
-}
-
 /// Small rarely written values stored as JSON text, with the empty text for nil.
 enum JSONColumn {
     static func encode<Value: Encodable>(_ value: Value?) -> String {

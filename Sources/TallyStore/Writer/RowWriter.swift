@@ -41,7 +41,7 @@ struct RowWriter {
 
     func put(latches: ThresholdLatches, account: String) throws(StoreError) {
         try connection.cached("UPDATE accounts SET alert_latches = ? WHERE id = ?")
-            .run(LatchCoding.encode(latches), account)
+            .run(JSONColumn.encode(latches), account)
     }
 
     func put(lot: Lot, account: String) throws(StoreError) {
