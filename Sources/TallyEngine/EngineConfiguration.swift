@@ -8,6 +8,10 @@ public struct EngineConfiguration: Sendable {
     public var catalog: Catalog
     /// How long an idempotency key's first outcome is kept and replayed.
     public var idempotencyRetentionMs: Int64
+    /// The most idempotency keys one account keeps in memory; older ones are looked up on disk.
+    public var idempotencyKeysPerAccount: Int
+    /// The memory all accounts' keys may take together before each keeps only its newest few.
+    public var idempotencyKeyBytes: Int
     public var defaultHoldTTLMs: Int64
     public var maxHoldTTLMs: Int64
     /// An account actor untouched for this long is evicted from memory.
@@ -25,7 +29,8 @@ public struct EngineConfiguration: Sendable {
         store: StoreConfiguration, catalog: Catalog = Catalog(), idempotencyRetentionMs: Int64 = 24 * 3_600_000,
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000,
-        alerts: AlertSettings = AlertSettings(), webhooks: WebhookSettings = WebhookSettings()
+        alerts: AlertSettings = AlertSettings(), webhooks: WebhookSettings = WebhookSettings(),
+        idempotencyKeysPerAccount: Int = 4_096, idempotencyKeyBytes: Int = 32 << 20
     ) {
         self.store = store
         self.catalog = catalog
@@ -37,5 +42,7 @@ public struct EngineConfiguration: Sendable {
         self.dueWorkIntervalMs = dueWorkIntervalMs
         self.alerts = alerts
         self.webhooks = webhooks
+        self.idempotencyKeysPerAccount = idempotencyKeysPerAccount
+        self.idempotencyKeyBytes = idempotencyKeyBytes
     }
 }

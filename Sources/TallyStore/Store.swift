@@ -31,13 +31,22 @@ public struct StoreConfiguration: Sendable {
     /// Caps the database's size in pages (nil: no cap); reaching it fails commits like a full
     /// disk, which is also how the tests exercise that path.
     public var maxPageCount: Int?
+    /// Committed entries waiting for the indexer beyond which new work is refused (503): the
+    /// tail they wait in is held in memory and searched by readers.
+    public var indexTailLimit: Int
+    /// The indexer's page cache.
+    public var indexCacheKiB: Int
+    /// How long committed entries wait before the indexer takes them: a longer wait gives each
+    /// index transaction more entries per account (fewer pages per entry) and a larger tail.
+    public var indexDelayMs: Int
 
     /// Creates a configuration with the defaults the benchmarks were run with.
     public init(
         path: String, durability: Durability = .full, readerCount: Int = 2,
         writerCacheKiB: Int = 8_192, readerCacheKiB: Int = 16_384, mmapBytes: Int = 0,
         maxBatch: Int = 8_192, queueLimit: Int = 65_536, checkpointIntervalMs: Int = 100,
-        maxQueueDelayMs: Int = 50, maxPageCount: Int? = nil
+        maxQueueDelayMs: Int = 50, maxPageCount: Int? = nil, indexTailLimit: Int = 262_144,
+        indexCacheKiB: Int = 16_384, indexDelayMs: Int = 0
     ) {
         self.path = path
         self.durability = durability
@@ -50,6 +59,9 @@ public struct StoreConfiguration: Sendable {
         self.checkpointIntervalMs = checkpointIntervalMs
         self.maxQueueDelayMs = maxQueueDelayMs
         self.maxPageCount = maxPageCount
+        self.indexTailLimit = indexTailLimit
+        self.indexCacheKiB = indexCacheKiB
+        self.indexDelayMs = indexDelayMs
     }
 }
 
@@ -60,6 +72,9 @@ public final class Store: Sendable {
     public let writer: GroupCommitWriter
     public let readers: ReaderPool
     private let checkpointer: Checkpointer
+    private let indexer: LedgerIndexer
+    /// Committed entries the ledger index does not hold yet.
+    public let tail: LedgerTail
     public let configuration: StoreConfiguration
 
     /// Opens the database, migrates it to the latest schema and starts the threads.
@@ -69,26 +84,35 @@ public final class Store: Sendable {
         try Migrations.migrate(writerConnection, nowMs: nowMs)
         // The checkpointer thread does this work; see Checkpointer.
         try writerConnection.pragma("wal_autocheckpoint = 0")
+        indexer = try LedgerIndexer(
+            ledgerPath: configuration.path, cacheKiB: configuration.indexCacheKiB, delayMs: configuration.indexDelayMs)
+        let lastBatch = try indexer.catchUp(ledger: writerConnection)
+        tail = LedgerTail(indexedThroughBatch: lastBatch)
         var readerConnections: [Connection] = []
         for _ in 0..<max(1, configuration.readerCount) {
-            readerConnections.append(
-                try Store.open(configuration, cacheKiB: configuration.readerCacheKiB))
+            let reader = try Store.open(configuration, cacheKiB: configuration.readerCacheKiB)
+            try reader.attachIndexIfNeeded()
+            reader.tail = tail
+            readerConnections.append(reader)
         }
         let checkpointConnection = try Store.open(configuration, cacheKiB: 2_048)
         writer = GroupCommitWriter(
             connection: writerConnection, maxBatch: configuration.maxBatch,
             queueLimit: configuration.queueLimit,
-            maxQueueDelayNanoseconds: UInt64(configuration.maxQueueDelayMs) * 1_000_000)
+            maxQueueDelayNanoseconds: UInt64(configuration.maxQueueDelayMs) * 1_000_000,
+            tail: tail, tailLimit: configuration.indexTailLimit, firstBatch: lastBatch + 1)
         readers = ReaderPool(connections: readerConnections)
         checkpointer = Checkpointer(
             connection: checkpointConnection, intervalMs: configuration.checkpointIntervalMs, path: configuration.path)
         writer.start()
+        indexer.start(draining: tail)
         checkpointer.start()
     }
 
-    /// Commits what is queued, stops every thread and checkpoints the WAL into the file.
+    /// Commits what is queued, indexes it, stops every thread and checkpoints the WAL into the file.
     public func close() {
         writer.stop()
+        indexer.stop()
         readers.stop()
         checkpointer.stop()
     }

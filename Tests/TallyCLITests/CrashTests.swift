@@ -1,6 +1,8 @@
 // Proves DESIGN §3.5/§8 end to end: `tally churn` SIGKILLed at random moments, repeatedly on one file,
 // never loses an acknowledged keyed mutation, and `tally verify` stays clean after every crash.
 import Foundation
+import TallyCore
+import TallyEngine
 import TallyStore
 import TallyTesting
 import Testing
@@ -123,6 +125,7 @@ extension CLITests {
             let database = directory.path("crash.db")
 
             var totalAcks = 0
+            var firstAcks: [(account: String, key: String)] = []
             for cycle in 1...cycles {
                 let runMs = Int.random(in: 300...1_500, using: &random)
                 let started = ContinuousClock.now
@@ -142,6 +145,7 @@ extension CLITests {
 
                 let acks = child.output.acknowledged
                 totalAcks += acks.count
+                if firstAcks.isEmpty { firstAcks = acks.prefix(60).map { ($0.account, $0.key) } }
                 let verifyStarted = ContinuousClock.now
                 let verify = try await runTally(["verify", "--database", database])
                 let verifying = ContinuousClock.now - verifyStarted
@@ -157,6 +161,26 @@ extension CLITests {
                 if !lost.isEmpty || verify.status != 0 { return }
             }
             #expect(totalAcks > 0, "the churn acknowledged something across \(cycles) cycles")
+            try await Self.expectKnown(firstAcks, database: database, seed: seed)
+        }
+
+        /// The first cycle's keys, older than what an account keeps in memory by now, are still
+        /// honoured after every crash: each repeat replays or is refused as a reuse, never applied.
+        static func expectKnown(_ acks: [(account: String, key: String)], database: String, seed: UInt64) async throws {
+            let engine = try Engine(configuration: EngineConfiguration(
+                store: StoreConfiguration(path: database), idempotencyKeysPerAccount: 16))
+            for (account, key) in acks {
+                do throws(EngineError) {
+                    let repeated = try await engine.authorize(AuthorizeRequest(account: account, cost: 1), idempotencyKey: key)
+                    #expect(repeated.replayed, "seed \(seed): key \(key) of \(account) was applied again")
+                } catch {
+                    switch error {
+                    case .replayedRejection, .rejected(.idempotencyKeyReused): break
+                    default: Issue.record("seed \(seed): key \(key) of \(account): \(error)")
+                    }
+                }
+            }
+            await engine.close()
         }
     }
 }

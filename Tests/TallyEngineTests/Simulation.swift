@@ -101,11 +101,12 @@ final class Simulation {
 
     /// Opens the engine with the simulation's plans and without the scheduler's timer: alerts
     /// are evaluated per request, so the model must see every request the engine evaluates, and
-    /// a timer firing at real-time instants would add requests the model cannot know of.
+    /// a timer firing at real-time instants would add requests the model cannot know of. Accounts
+    /// keep only 8 keys in memory, so repeats of older keys are answered from disk.
     static func openEngine(_ path: String, clock: ManualClock, idleEvictionMs: Int64) throws -> Engine {
         try TallyEngineTests.openEngine(
             path, clock: clock, retentionMs: retentionMs, idleEvictionMs: idleEvictionMs, catalog: catalog,
-            dueWorkIntervalMs: 365 * 86_400_000)
+            dueWorkIntervalMs: 365 * 86_400_000, keysPerAccount: 8)
     }
 
     var now: Int64 { clock.nowMs() }

@@ -33,11 +33,11 @@ func storeConfiguration(_ path: String) -> StoreConfiguration {
 /// Opens an engine on `path` with the test store settings.
 func openEngine(
     _ path: String, clock: ManualClock, retentionMs: Int64 = 24 * 3_600_000, idleEvictionMs: Int64 = 300_000,
-    catalog: Catalog = Catalog(), dueWorkIntervalMs: Int64 = 1_000
+    catalog: Catalog = Catalog(), dueWorkIntervalMs: Int64 = 1_000, keysPerAccount: Int = 4_096
 ) throws -> Engine {
     let configuration = EngineConfiguration(
         store: storeConfiguration(path), catalog: catalog, idempotencyRetentionMs: retentionMs,
-        idleEvictionMs: idleEvictionMs, dueWorkIntervalMs: dueWorkIntervalMs)
+        idleEvictionMs: idleEvictionMs, dueWorkIntervalMs: dueWorkIntervalMs, idempotencyKeysPerAccount: keysPerAccount)
     return try Engine(configuration: configuration, clock: clock)
 }
 

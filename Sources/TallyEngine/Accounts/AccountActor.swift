@@ -14,7 +14,7 @@ actor AccountActor {
     let context: EngineContext
     var phase: Phase = .unloaded
     var state: AccountState
-    var keys = KeyIndex(loaded: [])
+    var keys: KeyIndex
     /// The last event sequence number used; events of a failed commit are forgotten on reload.
     private var lastEventSeq: Int64 = 0
     private var loadTask: Task<StoreError?, Never>?
@@ -34,6 +34,7 @@ actor AccountActor {
         self.id = id
         self.context = context
         self.state = AccountState(account: Account(id: id, createdAtMs: 0))
+        self.keys = KeyIndex(loaded: [], completeSinceMs: .min, memory: context.keyMemory)
     }
 
     /// Loads the account if needed; fails with `retired` once evicted.
@@ -57,9 +58,10 @@ actor AccountActor {
         defer { loadTask = nil }
         let id = self.id
         let keysSinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
+        let keyLimit = context.configuration.idempotencyKeysPerAccount
         do throws(StoreError) {
             let snapshot = try await context.store.readers.read { connection throws(StoreError) in
-                try connection.loadAccount(id: id, keysSinceMs: keysSinceMs)
+                try connection.loadAccount(id: id, keysSinceMs: keysSinceMs, keyLimit: keyLimit)
             }
             install(snapshot)
             return nil
@@ -69,14 +71,19 @@ actor AccountActor {
     }
 
     private func install(_ snapshot: AccountSnapshot?) {
+        // A key still in flight keeps answering 409 until its commit settles, reload or not.
+        let carried = keys.inFlight
+        keys.releaseAll()
         if let snapshot {
             state = snapshot.state
-            keys = KeyIndex(loaded: snapshot.idempotencyKeys)
+            keys = KeyIndex(
+                loaded: snapshot.idempotencyKeys, completeSinceMs: snapshot.keysCompleteSinceMs,
+                memory: context.keyMemory, carrying: carried)
             lastEventSeq = snapshot.lastEventSeq
             phase = .live
         } else {
             state = AccountState(account: Account(id: id, createdAtMs: 0))
-            keys = KeyIndex(loaded: [])
+            keys = KeyIndex(loaded: [], completeSinceMs: .min, memory: context.keyMemory, carrying: carried)
             lastEventSeq = 0
             phase = .missing
         }
@@ -92,6 +99,7 @@ actor AccountActor {
     func retireIfIdle(nowUptimeMs: Int64, idleMs: Int64) -> Bool {
         guard signals.inFlight.load(ordering: .sequentiallyConsistent) == 0, loadTask == nil, nowUptimeMs - lastUsedUptimeMs >= idleMs else { return false }
         retired = true
+        keys.releaseAll()
         return true
     }
 
@@ -105,8 +113,13 @@ actor AccountActor {
         rule: (inout AccountState, inout RuleContext<AllocatedIDs>) throws(Rejection) -> RuleStep<Value>
     ) async throws(ActorFailure) -> PendingOutcome<Value> {
         try await prepare()
-        let nowMs = context.clock.nowMs()
-        keys.expire(beforeMs: nowMs - context.configuration.idempotencyRetentionMs)
+        var nowMs = context.clock.nowMs()
+        let cutoffMs = nowMs - context.configuration.idempotencyRetentionMs
+        keys.expire(beforeMs: cutoffMs)
+        if let request, keys[request.key] == nil, keys.mayHoldOnDiskOnly(sinceMs: cutoffMs) {
+            try await probe(request, sinceMs: cutoffMs, atMs: nowMs)
+            nowMs = context.clock.nowMs()
+        }
         if let request, let earlier = keys[request.key] {
             if earlier.status == .failed {
                 keys.forget(request.key)
@@ -215,6 +228,12 @@ actor AccountActor {
         var changes = changes
         if let request {
             keys.begin(request.key, fingerprint: request.fingerprint, atMs: nowMs, entryID: stampedEntry, ticket: ticket)
+            let settings = context.configuration
+            let tail = context.store.tail
+            let id = self.id
+            keys.evict(
+                perAccount: settings.idempotencyKeysPerAccount, floor: KeyIndex.floor,
+                totalBytes: settings.idempotencyKeyBytes, firstUnindexedID: { tail.firstUnindexedID(account: id) })
             if stampedEntry == nil {
                 changes.append(.putIdempotency(IdempotencyRecord(
                     account: id, key: request.key, fingerprint: request.fingerprint,
@@ -234,6 +253,32 @@ actor AccountActor {
                 ticket.complete(result)
             })
         return ticket
+    }
+
+    /// Looks a key up on disk, for a key absent from memory that may have been used before the
+    /// window memory still covers; a key found is remembered, so the request replays it.
+    ///
+    /// Meanwhile the key counts as in flight (a repeat answers 409) and so does the actor, so
+    /// it is not evicted under the request; a reload meanwhile carries the mark over.
+    private func probe(_ request: KeyedRequest, sinceMs: Int64, atMs: Int64) async throws(ActorFailure) {
+        keys.beginProbe(request.key, fingerprint: request.fingerprint, atMs: atMs)
+        signals.inFlight.add(1, ordering: .relaxed)
+        defer { signals.inFlight.subtract(1, ordering: .sequentiallyConsistent) }
+        let id = self.id
+        let key = request.key
+        let found: AccountSnapshot.StoredKey?
+        do throws(StoreError) {
+            found = try await context.store.readers.read { connection throws(StoreError) in
+                try connection.storedKey(account: id, key: key, sinceMs: sinceMs)
+            }
+        } catch {
+            keys.endProbe(key)
+            throw .engine(.storage(error))
+        }
+        keys.endProbe(key)
+        if let found, keys[key] == nil { keys.remember(found) }
+        // A reload meanwhile may have replaced the state this request is about to change.
+        try await prepare()
     }
 
     private func replayOutcome<Value>(

@@ -11,6 +11,7 @@ struct EngineContext: Sendable {
     let keys = KeyRing()
     let limiter = RateLimiter()
     let unownedKeys = UnownedKeys()
+    let keyMemory = KeyMemory()
 
     /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
     static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var database = "tally.sqlite"
     public var durability = Durability.full
     public var idempotencyRetentionHours = 24
+    /// The memory all accounts' recent idempotency keys may take; older keys are read from disk.
+    public var idempotencyMemoryMB = 32
     public var holdTTLSeconds = 300
     /// An admin token from `TALLY_ADMIN_TOKEN`, accepted in memory only.
     public var adminToken: String?
@@ -92,6 +94,12 @@ public struct ServerConfiguration: Sendable {
                     continue
                 }
                 idempotencyRetentionHours = Int(hours)
+            case "idempotency_memory_mb":
+                guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
+                    problems.append("\(path): must be an integer from 1 to 4096")
+                    continue
+                }
+                idempotencyMemoryMB = Int(megabytes)
             case "hold_ttl_seconds":
                 guard let seconds = value.integerValue, (1...604_800).contains(seconds) else {
                     problems.append("\(path): must be an integer from 1 to 604800 (7 days)")

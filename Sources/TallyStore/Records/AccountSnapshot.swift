@@ -3,8 +3,11 @@ public import TallyCore
 /// What the engine loads to bring an account into memory.
 public struct AccountSnapshot: Sendable {
     public let state: AccountState
-    /// Idempotency keys still within retention, with their request fingerprints.
+    /// The account's newest idempotency keys within retention, with their request fingerprints.
     public let idempotencyKeys: [StoredKey]
+    /// Every key the account used at or after this instant is among `idempotencyKeys`; an older
+    /// one within retention may be on disk only (``Connection/storedKey(account:key:sinceMs:)``).
+    public let keysCompleteSinceMs: Int64
     /// The last event sequence number the account used.
     public let lastEventSeq: Int64
 
@@ -19,15 +22,18 @@ public struct AccountSnapshot: Sendable {
 }
 
 extension Connection {
-    /// Loads an account with its lots, pending holds, last sequence and recent keys; nil if absent.
-    public func loadAccount(id: String, keysSinceMs: Int64) throws(StoreError) -> AccountSnapshot? {
+    /// Loads an account with its lots, pending holds, last sequence and its newest keys; nil if
+    /// absent. At most `keyLimit` keys are read from the index (plus those it does not hold yet).
+    public func loadAccount(id: String, keysSinceMs: Int64, keyLimit: Int = 4_096) throws(StoreError) -> AccountSnapshot? {
         guard let (account, debt) = try accountRow(id: id) else { return nil }
         let lots = try self.lots(account: id)
         let holds = try cached(Connection.holdColumns + " WHERE account_id = ? AND status = 'pending'")
             .rows([id], Connection.hold)
-        let lastSeq = try cached("SELECT coalesce(max(seq), 0) FROM entries WHERE account_id = ?")
-            .rows([id]) { $0.int(0) }.first ?? 0
-        let keys = try idempotencyKeys(account: id, sinceMs: keysSinceMs)
+        let unindexed = try unindexedEntries(account: id)
+        // The tail holds an account's newest entries, so its last one is the last of all.
+        var lastSeq = unindexed.last?.seq ?? 0
+        if unindexed.isEmpty { lastSeq = try lastIndexedSeq(account: id) }
+        let keys = try recentKeys(account: id, unindexed: unindexed, sinceMs: keysSinceMs, limit: keyLimit)
         var state = AccountState(
             account: account, lots: lots, holds: holds.map(\.hold),
             debt: debt, lastSeq: lastSeq)
@@ -35,7 +41,9 @@ extension Connection {
         if let subscription = account.subscription {
             state.periodUsed = try periodUsage(account: id, afterSeq: subscription.periodStartSeq)
         }
-        return AccountSnapshot(state: state, idempotencyKeys: keys, lastEventSeq: try lastEventSeq(account: id))
+        return AccountSnapshot(
+            state: state, idempotencyKeys: keys.keys, keysCompleteSinceMs: keys.completeSinceMs,
+            lastEventSeq: try lastEventSeq(account: id))
     }
 
     /// The account row and its debt; nil if absent.
@@ -52,27 +60,20 @@ extension Connection {
 
     /// Credits used since the entry with sequence `afterSeq`: debits and captures net of refunds.
     ///
-    /// It reads the period's debit entries, which a busy account may have many of; it runs only
-    /// when an account on a plan is loaded.
+    /// It reads the period's entries, which a busy account may have many of; it runs only when
+    /// an account on a plan is loaded.
     func periodUsage(account: String, afterSeq: Int64) throws(StoreError) -> Credits {
         var used: Credits = 0
-        try cached(
-            """
-            SELECT id, seq, at_ms, kind, postings FROM entries
-            WHERE account_id = ? AND seq > ? AND kind IN ('debit', 'capture', 'refund')
-            """
-        ).forEachRow([account, afterSeq]) { row throws(StoreError) in
-            guard let kind = EntryKind(rawValue: row.text(3)), let postings = Posting.decode(row.text(4)) else {
-                throw .corrupt("ledger entry \(row.int(0))")
+        var after = afterSeq
+        while true {
+            let page = try entries(EntryQuery(account: account, afterSeq: after, limit: 5_000))
+            for entry in page {
+                let (sum, overflow) = used.addingReportingOverflow(entry.usage)
+                used = overflow ? .max : sum
             }
-            let entry = LedgerEntry(
-                id: row.int(0), seq: row.int(1), atMs: row.int(2), kind: kind, amount: 0, availableAfter: 0,
-                postings: postings)
-            let (sum, overflow) = used.addingReportingOverflow(entry.usage)
-            used = overflow ? .max : sum
-            return true
+            guard let last = page.last, page.count == 5_000 else { return used }
+            after = last.seq
         }
-        return used
     }
 
     /// A page of accounts in id order, after `afterID`.
@@ -105,30 +106,82 @@ extension Connection {
             .rows([account, key]) { $0.blob(0) }.first
     }
 
-    /// The keys an account used since `sinceMs`, from its entries (newest first, stopping at
-    /// the cutoff) and from the table of entry-less outcomes.
-    func idempotencyKeys(account: String, sinceMs: Int64) throws(StoreError) -> [AccountSnapshot.StoredKey] {
+    /// The account's newest keys used since `sinceMs`: every key of the entries the index does
+    /// not hold yet (no probe could find those), then up to `limit` from the index, newest first,
+    /// and its entry-less outcomes unless there are more than `limit` of them.
+    func recentKeys(
+        account: String, unindexed: [LedgerTail.Entry], sinceMs: Int64, limit: Int
+    ) throws(StoreError) -> (keys: [AccountSnapshot.StoredKey], completeSinceMs: Int64) {
+        try attachIndexIfNeeded()
         var keys: [AccountSnapshot.StoredKey] = []
+        let byID = try cached("SELECT idempotency_key, fingerprint, at_ms, id FROM entries WHERE id = ?")
+        for entry in unindexed where entry.key != nil {
+            keys += try byID.rows([entry.id], Connection.storedKey).filter { $0.createdAtMs >= sinceMs }
+        }
+        var completeSinceMs = sinceMs
+        var fromIndex = 0
         try cached(
             """
-            SELECT idempotency_key, fingerprint, at_ms, id FROM entries
-            WHERE account_id = ? ORDER BY seq DESC
+            SELECT e.idempotency_key, e.fingerprint, e.at_ms, e.id FROM \(indexSchema).ledger_index AS i
+            JOIN entries AS e ON e.id = i.entry_id
+            WHERE i.account_id = ? AND i.seq < ? ORDER BY i.seq DESC
             """
-        ).forEachRow([account]) { row throws(StoreError) in
+        ).forEachRow([account, unindexed.first?.seq ?? .max]) { row throws(StoreError) in
             // Entries are appended in time order, so the first one older than the cutoff ends
             // the scan; a clock step back of up to an hour is tolerated.
-            if row.int(2) < sinceMs - 3_600_000 { return false }
-            if let key = row.optionalText(0), row.int(2) >= sinceMs {
-                keys.append(.init(key: key, fingerprint: row.blob(1), createdAtMs: row.int(2), entryID: row.int(3)))
+            if row.int(2) < sinceMs - Connection.clockStepToleranceMs { return false }
+            if fromIndex >= limit {
+                // Anything older may hold keys not read: complete only after this entry's time
+                // (and the tolerated clock step).
+                completeSinceMs = max(completeSinceMs, row.int(2) + Connection.clockStepToleranceMs + 1)
+                return false
+            }
+            if row.optionalText(0) != nil, row.int(2) >= sinceMs {
+                keys.append(Connection.storedKey(row))
+                fromIndex += 1
             }
             return true
         }
-        keys += try cached(
-            "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND created_at_ms >= ?"
-        ).rows([account, sinceMs]) {
+        let outcomes = try cached(
+            "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND created_at_ms >= ? LIMIT ?"
+        ).rows([account, sinceMs, limit + 1]) {
             AccountSnapshot.StoredKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
         }
-        return keys
+        if outcomes.count > limit { return (keys, .max) }
+        return (keys + outcomes, completeSinceMs)
+    }
+
+    /// A key the account used since `sinceMs`, found on disk; nil if it used none.
+    public func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredKey? {
+        try attachIndexIfNeeded()
+        if let found = try cached(
+            """
+            SELECT e.idempotency_key, e.fingerprint, e.at_ms, e.id FROM \(indexSchema).key_index AS k
+            JOIN entries AS e ON e.id = k.entry_id
+            WHERE k.account_id = ? AND k.key = ? AND e.idempotency_key = k.key AND e.at_ms >= ?
+            """
+        ).rows([account, key, sinceMs], Connection.storedKey).first {
+            return found
+        }
+        return try cached(
+            "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND key = ? AND created_at_ms >= ?"
+        ).rows([account, key, sinceMs]) {
+            AccountSnapshot.StoredKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
+        }.first
+    }
+
+    /// The highest sequence the index holds for the account (0 for none).
+    func lastIndexedSeq(account: String) throws(StoreError) -> Int64 {
+        try attachIndexIfNeeded()
+        return try cached("SELECT coalesce(max(seq), 0) FROM \(indexSchema).ledger_index WHERE account_id = ?")
+            .rows([account]) { $0.int(0) }.first ?? 0
+    }
+
+    /// How far back the system clock may step without keys being missed.
+    static let clockStepToleranceMs: Int64 = 3_600_000
+
+    static func storedKey(_ row: Statement) -> AccountSnapshot.StoredKey {
+        AccountSnapshot.StoredKey(key: row.text(0), fingerprint: row.blob(1), createdAtMs: row.int(2), entryID: row.int(3))
     }
 
     static let accountColumns = """

@@ -19,18 +19,33 @@ public struct EntryQuery: Sendable {
 }
 
 extension Connection {
-    /// A page of an account's ledger, oldest first.
+    /// A page of an account's ledger, oldest first, including entries answered a moment ago.
+    ///
+    /// The entries the index holds come first (they are the older ones: an account's entries
+    /// reach the index in sequence order), then those it does not hold yet; the tail is read
+    /// before the index, so an entry moving between them meanwhile is seen at least once.
     public func entries(_ query: EntryQuery) throws(StoreError) -> [LedgerEntry] {
-        try cached(
-            Connection.entryColumns
+        let unindexed = try unindexedEntries(account: query.account)
+        try attachIndexIfNeeded()
+        let fromMs = query.fromMs ?? Int64.min
+        let toMs = query.toMs ?? Int64.max
+        var page = try cached(
+            Connection.entryColumns(prefix: "e.")
                 + """
-                 WHERE account_id = ? AND seq > ? AND at_ms >= ? AND at_ms < ?
-                 ORDER BY seq LIMIT ?
+                 AS e JOIN \(indexSchema).ledger_index AS i ON e.id = i.entry_id
+                 WHERE i.account_id = ? AND i.seq > ? AND e.at_ms >= ? AND e.at_ms < ?
+                 ORDER BY i.seq LIMIT ?
                 """
-        ).rows(
-            [query.account, query.afterSeq, query.fromMs ?? Int64.min, query.toMs ?? Int64.max, query.limit],
-            Connection.entry
-        )
+        ).rows([query.account, query.afterSeq, fromMs, toMs, query.limit], Connection.entry)
+        let afterSeq = max(query.afterSeq, page.last?.seq ?? 0)
+        let byID = try cached(Connection.entryColumns + " WHERE id = ?")
+        for pending in unindexed where pending.seq > afterSeq && page.count < query.limit {
+            guard let entry = try byID.rows([pending.id], Connection.entry).first else {
+                throw .corrupt("ledger entry \(pending.id) missing")
+            }
+            if entry.atMs >= fromMs && entry.atMs < toMs { page.append(entry) }
+        }
+        return page
     }
 
     /// A debit or capture with its lineage and refunds so far; nil if absent.
@@ -49,10 +64,14 @@ extension Connection {
         return debit
     }
 
-    static let entryColumns = """
-        SELECT id, seq, at_ms, kind, amount, available_after, postings, reference_id, detail,
-            operation, metadata, account_id, quantity FROM entries
+    static let entryColumns = entryColumns(prefix: "")
+
+    static func entryColumns(prefix p: String) -> String {
         """
+        SELECT \(p)id, \(p)seq, \(p)at_ms, \(p)kind, \(p)amount, \(p)available_after, \(p)postings,
+            \(p)reference_id, \(p)detail, \(p)operation, \(p)metadata, \(p)account_id, \(p)quantity FROM entries
+        """
+    }
 
     static func entry(_ row: Statement) throws(StoreError) -> LedgerEntry {
         try entryWithAccount(row).1

@@ -11,7 +11,15 @@ let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 /// checkpointer), which is what makes the `@unchecked Sendable` hand-over at creation safe.
 public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
+    let path: String
+    let readOnly: Bool
     private var statements: [String: Statement] = [:]
+    /// Whether the ledger index file is attached (see ``LedgerIndex``).
+    var indexAttached = false
+    /// The schema the ledger index is read from once attached (see ``LedgerIndex``).
+    var indexSchema = LedgerIndex.alias
+    /// The store's live tail of unindexed entries, on the store's own reader connections.
+    var tail: LedgerTail?
 
     /// Opens (and creates if needed) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -26,6 +34,8 @@ public final class Connection: @unchecked Sendable {
             throw StoreError(code: code, message: message)
         }
         handle = db
+        self.path = path
+        self.readOnly = readOnly
         sqlite3_extended_result_codes(db, 1)
         // Readers and the writer may meet the checkpointer's locks. SQLite's own busy timeout
         // sleeps in growing steps (up to 100 ms), so a writer held back for 2 ms by a checkpoint

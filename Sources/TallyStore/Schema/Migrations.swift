@@ -18,6 +18,7 @@ enum Migrations {
         Step(version: 8, name: "test_clock", sql: testClockSchema),
         Step(version: 9, name: "webhooks", sql: webhooksSchema),
         Step(version: 10, name: "api_keys", sql: apiKeysSchema),
+        Step(version: 11, name: "append_only_ledger", sql: appendOnlyLedgerSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -272,5 +273,16 @@ enum Migrations {
         );
         CREATE INDEX api_keys_by_account ON api_keys (account_id, id);
         ALTER TABLE accounts ADD COLUMN rate_limit TEXT NOT NULL DEFAULT '';
+        """
+
+    // The ledger becomes append-only: its per-account index moves to the index file the
+    // indexer thread builds off the commit path (LedgerIndex). Each commit that appends
+    // entries records its batch number and first entry id, so a restart knows exactly which
+    // entries the index may lack; the identity tells an index file which ledger it belongs to.
+    private static let appendOnlyLedgerSchema = """
+        DROP INDEX entries_by_account;
+        CREATE TABLE commit_batches (id INTEGER PRIMARY KEY, first_entry_id INTEGER NOT NULL);
+        CREATE TABLE ledger_identity (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
+        INSERT INTO ledger_identity (id, value) VALUES (1, lower(hex(randomblob(16))));
         """
 }

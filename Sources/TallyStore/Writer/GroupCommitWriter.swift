@@ -22,12 +22,25 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private let maxBatch: Int
     private let queueLimit: Int
     private let maxQueueDelayNanoseconds: UInt64
+    /// Where committed entries wait for the indexer; nil writes no batch records (tests of the
+    /// writer alone).
+    private let tail: LedgerTail?
+    /// Entries waiting for the indexer beyond which new work is refused, like a full queue.
+    private let tailLimit: Int
+    /// The number the next commit that appends entries records; touched only by the writer thread.
+    private var nextBatchNumber: Int64
 
-    init(connection: Connection, maxBatch: Int, queueLimit: Int, maxQueueDelayNanoseconds: UInt64) {
+    init(
+        connection: Connection, maxBatch: Int, queueLimit: Int, maxQueueDelayNanoseconds: UInt64,
+        tail: LedgerTail? = nil, tailLimit: Int = .max, firstBatch: Int64 = 1
+    ) {
         self.connection = connection
         self.maxBatch = maxBatch
         self.queueLimit = queueLimit
         self.maxQueueDelayNanoseconds = maxQueueDelayNanoseconds
+        self.tail = tail
+        self.tailLimit = tailLimit
+        self.nextBatchNumber = firstBatch
     }
 
     /// Starts the writer thread.
@@ -42,6 +55,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// waited past the delay bound. Callers check before changing memory, so refusing work
     /// (back-pressure) undoes nothing.
     public var hasCapacity: Bool {
+        // An indexer far behind would let the tail, which readers search, grow without bound.
+        if let tail, tail.count >= tailLimit { return false }
         condition.lock()
         defer { condition.unlock() }
         guard queue.count < queueLimit, !stopping else { return false }
@@ -125,18 +140,40 @@ public final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        let outcome = write(accepted)
+        let appended = tail == nil ? [] : Self.appendedEntries(accepted)
+        let batchRecord = appended.isEmpty ? nil : CommitBatch(
+            number: nextBatchNumber, firstEntryID: appended.lazy.map(\.id).min() ?? 0,
+            pruneThrough: nextBatchNumber % 1_024 == 0 ? tail?.indexedThroughBatch : nil)
+        let outcome = write(accepted, batch: batchRecord)
         let elapsed = DispatchTime.now().uptimeNanoseconds - started
-        if case .failure = outcome {
+        switch outcome {
+        case .success:
+            // Before any completion: a caller that hears "done" finds its entry in the tail or
+            // the index.
+            if let batchRecord, let tail {
+                tail.append(batch: batchRecord.number, appended, committedAtNs: DispatchTime.now().uptimeNanoseconds)
+                nextBatchNumber += 1
+            }
+        case .failure:
             for mutation in accepted { refusedAccounts.insert(mutation.account) }
         }
         record(batchSize: accepted.count, commitNanoseconds: elapsed, failed: outcome.isFailure)
         for mutation in accepted { mutation.completion(outcome) }
     }
 
-    private func write(_ batch: [StoreMutation]) -> Result<Void, StoreError> {
+    private static func appendedEntries(_ batch: [StoreMutation]) -> [LedgerTail.Entry] {
+        var entries: [LedgerTail.Entry] = []
+        for mutation in batch {
+            for case .appendEntry(let row) in mutation.changes {
+                entries.append(LedgerTail.Entry(account: row.account, seq: row.seq, id: row.id, key: row.stamp?.key))
+            }
+        }
+        return entries
+    }
+
+    private func write(_ mutations: [StoreMutation], batch record: CommitBatch?) -> Result<Void, StoreError> {
         do {
-            try RowWriter(connection: connection).transaction(batch.lazy.map(\.changes))
+            try RowWriter(connection: connection).transaction(mutations.lazy.map(\.changes), batch: record)
             return .success(())
         } catch {
             return .failure(error)

@@ -4,14 +4,26 @@ import TallyCore
 struct RowWriter {
     let connection: Connection
 
-    /// Writes the changes of many mutations in one transaction, folding repeated row states.
-    func transaction(_ mutations: some Sequence<[StoreChange]>) throws(StoreError) {
+    /// Writes the changes of many mutations in one transaction, folding repeated row states,
+    /// with the batch's record when it appends entries (see ``CommitBatch``).
+    func transaction(_ mutations: some Sequence<[StoreChange]>, batch: CommitBatch? = nil) throws(StoreError) {
         try connection.transaction { () throws(StoreError) in
             var folded = BatchRows()
             for changes in mutations {
                 for change in changes { try folded.add(change, writer: self) }
             }
             try folded.flush(writer: self)
+            if let batch { try put(batch: batch) }
+        }
+    }
+
+    func put(batch: CommitBatch) throws(StoreError) {
+        try connection.cached("INSERT INTO commit_batches (id, first_entry_id) VALUES (?, ?)")
+            .run(batch.number, batch.firstEntryID)
+        // Rows the index has passed are no longer needed to recover it; the newest one always
+        // stays, since it carries the batch numbering across restarts.
+        if let pruneThrough = batch.pruneThrough {
+            try connection.cached("DELETE FROM commit_batches WHERE id <= ? AND id < ?").run(pruneThrough, batch.number)
         }
     }
 
@@ -117,6 +129,14 @@ struct RowWriter {
             """
         ).run(record.account, record.key, record.fingerprint, record.response, record.createdAtMs)
     }
+}
+
+/// The record of a commit that appended entries: its number, the smallest entry id it wrote,
+/// and how far older records may be pruned.
+struct CommitBatch {
+    let number: Int64
+    let firstEntryID: Int64
+    let pruneThrough: Int64?
 }
 
 /// The changes of one batch with repeated row states folded to the last one.

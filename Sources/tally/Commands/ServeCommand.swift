@@ -47,7 +47,7 @@ enum ServeCommand {
                 catalog: settings.catalog,
                 idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
                 defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000, alerts: settings.alerts,
-                webhooks: settings.webhooks),
+                webhooks: settings.webhooks, idempotencyKeyBytes: settings.idempotencyMemoryMB << 20),
             clock: testClock ?? SystemClock())
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()

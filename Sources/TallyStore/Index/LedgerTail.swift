@@ -1,0 +1,117 @@
+import Synchronization
+
+/// The ledger entries that are committed but not yet in the ledger index, in commit order.
+///
+/// The writer adds a batch's entries after its COMMIT returns and before any caller hears of
+/// it; the indexer removes them only after the index rows are committed. So every committed
+/// entry is, at every instant, in this tail or in the index (or both for a moment), and a reader
+/// that looks at the tail first and the index second misses none of them: that is what lets the
+/// index be built off the commit path without a reader ever lagging behind an answer.
+public final class LedgerTail: Sendable {
+    /// What the index needs of one entry.
+    public struct Entry: Sendable, Hashable {
+        public let account: String
+        public let seq: Int64
+        public let id: Int64
+        /// The idempotency key of the request that appended it, if any.
+        public let key: String?
+
+        /// Creates a tail entry.
+        public init(account: String, seq: Int64, id: Int64, key: String?) {
+            self.account = account
+            self.seq = seq
+            self.id = id
+            self.key = key
+        }
+    }
+
+    private struct Batch {
+        let number: Int64
+        let entries: [Entry]
+        let committedAtNs: UInt64
+    }
+
+    private struct State {
+        var batches: [Batch] = []
+        var head = 0
+        /// Each account's unindexed entries in sequence order: an account's mutations commit in
+        /// the order its actor submitted them, so these are always the newest of its ledger.
+        var byAccount: [String: [Entry]] = [:]
+        var count = 0
+        var indexedThroughBatch: Int64
+    }
+
+    private let state: Mutex<State>
+
+    /// Creates an empty tail over an index that holds every batch up to `indexedThroughBatch`.
+    public init(indexedThroughBatch: Int64 = 0) {
+        state = Mutex(State(indexedThroughBatch: indexedThroughBatch))
+    }
+
+    /// How many entries wait for the indexer.
+    public var count: Int { state.withLock { $0.count } }
+
+    /// The last batch whose entries are all in the index.
+    public var indexedThroughBatch: Int64 { state.withLock { $0.indexedThroughBatch } }
+
+    /// Adds a committed batch's entries; `number` grows with every batch.
+    func append(batch number: Int64, _ entries: [Entry], committedAtNs: UInt64) {
+        guard !entries.isEmpty else { return }
+        state.withLock { state in
+            precondition(state.batches.last.map { $0.number < number } ?? true, "batches arrive in commit order")
+            state.batches.append(Batch(number: number, entries: entries, committedAtNs: committedAtNs))
+            for entry in entries { state.byAccount[entry.account, default: []].append(entry) }
+            state.count += entries.count
+        }
+    }
+
+    /// The account's unindexed entries, oldest first.
+    public func entries(account: String) -> [Entry] {
+        state.withLock { $0.byAccount[account] ?? [] }
+    }
+
+    /// The id of the account's oldest unindexed entry; every committed entry of the account
+    /// with a smaller id is in the index. Nil when all of them are.
+    public func firstUnindexedID(account: String) -> Int64? {
+        state.withLock { $0.byAccount[account]?.first?.id }
+    }
+
+    /// The oldest whole batches committed at or before `committedByNs`, holding up to about
+    /// `limit` entries, and the last batch's number.
+    func pending(limit: Int, committedByNs: UInt64 = .max) -> (throughBatch: Int64, entries: [Entry])? {
+        state.withLock { state in
+            var entries: [Entry] = []
+            var through: Int64 = 0
+            for batch in state.batches[state.head...] {
+                if batch.committedAtNs > committedByNs { break }
+                if !entries.isEmpty && entries.count + batch.entries.count > limit { break }
+                entries += batch.entries
+                through = batch.number
+            }
+            return entries.isEmpty ? nil : (through, entries)
+        }
+    }
+
+    /// Forgets the batches up to `number`, whose entries are now in the index.
+    func drop(throughBatch number: Int64) {
+        state.withLock { state in
+            while state.head < state.batches.count, state.batches[state.head].number <= number {
+                var dropped: [String: Int] = [:]
+                for entry in state.batches[state.head].entries { dropped[entry.account, default: 0] += 1 }
+                for (account, count) in dropped where state.byAccount[account] != nil {
+                    // In place: copying a hot account's array out and back would double the work.
+                    state.byAccount[account]!.removeFirst(min(count, state.byAccount[account]!.count))
+                    if state.byAccount[account]!.isEmpty { state.byAccount[account] = nil }
+                }
+                state.count -= state.batches[state.head].entries.count
+                state.head += 1
+            }
+            state.indexedThroughBatch = max(state.indexedThroughBatch, number)
+            // Compacts now and then rather than shifting the array on every drop.
+            if state.head > 64, state.head * 2 > state.batches.count {
+                state.batches.removeFirst(state.head)
+                state.head = 0
+            }
+        }
+    }
+}
