@@ -23,7 +23,7 @@ enum LedgerIndex {
             account_id TEXT NOT NULL, seq INTEGER NOT NULL, entry_id INTEGER NOT NULL,
             PRIMARY KEY (account_id, seq)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS key_index (
-            account_id TEXT NOT NULL, key TEXT NOT NULL, entry_id INTEGER NOT NULL,
+            account_id TEXT NOT NULL, key TEXT NOT NULL, entry_id INTEGER NOT NULL, at_ms INTEGER NOT NULL,
             PRIMARY KEY (account_id, key)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS index_state (
             id INTEGER PRIMARY KEY CHECK (id = 1), ledger TEXT NOT NULL, through_batch INTEGER NOT NULL);
@@ -39,16 +39,17 @@ enum LedgerIndex {
 
     /// The committed entries from id `firstID` on, in id order, optionally of one account.
     static func entries(_ ledger: Connection, from firstID: Int64, account: String? = nil) throws(StoreError) -> [LedgerTail.Entry] {
-        let row = { (row: Statement) in
-            LedgerTail.Entry(account: row.text(1), seq: row.int(2), id: row.int(0), key: row.optionalText(3))
-        }
         if let account {
-            return try ledger.cached(
-                "SELECT id, account_id, seq, idempotency_key FROM entries WHERE id >= ? AND account_id = ? ORDER BY id"
-            ).rows([firstID, account], row)
+            return try ledger.cached(tailColumns + " WHERE id >= ? AND account_id = ? ORDER BY id")
+                .rows([firstID, account], tailEntry)
         }
-        return try ledger.cached("SELECT id, account_id, seq, idempotency_key FROM entries WHERE id >= ? ORDER BY id")
-            .rows([firstID], row)
+        return try ledger.cached(tailColumns + " WHERE id >= ? ORDER BY id").rows([firstID], tailEntry)
+    }
+
+    static let tailColumns = "SELECT id, account_id, seq, idempotency_key, at_ms FROM entries"
+
+    static func tailEntry(_ row: Statement) -> LedgerTail.Entry {
+        LedgerTail.Entry(account: row.text(1), seq: row.int(2), id: row.int(0), key: row.optionalText(3), atMs: row.int(4))
     }
 }
 

@@ -52,11 +52,8 @@ final class LedgerIndexer: @unchecked Sendable {
             }
         }
         while let first = firstID {
-            let chunk = try ledger.cached(
-                "SELECT id, account_id, seq, idempotency_key FROM entries WHERE id >= ? ORDER BY id LIMIT ?"
-            ).rows([first, maxEntriesPerTransaction]) {
-                LedgerTail.Entry(account: $0.text(1), seq: $0.int(2), id: $0.int(0), key: $0.optionalText(3))
-            }
+            let chunk = try ledger.cached(LedgerIndex.tailColumns + " WHERE id >= ? ORDER BY id LIMIT ?")
+                .rows([first, maxEntriesPerTransaction], LedgerIndex.tailEntry)
             try write(chunk, throughBatch: nil)
             firstID = chunk.count < maxEntriesPerTransaction ? nil : chunk[chunk.count - 1].id + 1
         }
@@ -114,8 +111,8 @@ final class LedgerIndexer: @unchecked Sendable {
             let keyed = entries.compactMap { entry in entry.key.map { (entry, $0) } }
                 .sorted { ($0.0.account, $0.1, $0.0.id) < ($1.0.account, $1.1, $1.0.id) }
             let insertKey = try connection.cached(
-                "INSERT OR REPLACE INTO key_index (account_id, key, entry_id) VALUES (?, ?, ?)")
-            for (entry, key) in keyed { try insertKey.run(entry.account, key, entry.id) }
+                "INSERT OR REPLACE INTO key_index (account_id, key, entry_id, at_ms) VALUES (?, ?, ?, ?)")
+            for (entry, key) in keyed { try insertKey.run(entry.account, key, entry.id, entry.atMs) }
             if let throughBatch {
                 try connection.cached("UPDATE index_state SET through_batch = ?").run(throughBatch)
             }

@@ -15,13 +15,15 @@ public final class LedgerTail: Sendable {
         public let id: Int64
         /// The idempotency key of the request that appended it, if any.
         public let key: String?
+        public let atMs: Int64
 
         /// Creates a tail entry.
-        public init(account: String, seq: Int64, id: Int64, key: String?) {
+        public init(account: String, seq: Int64, id: Int64, key: String?, atMs: Int64) {
             self.account = account
             self.seq = seq
             self.id = id
             self.key = key
+            self.atMs = atMs
         }
     }
 

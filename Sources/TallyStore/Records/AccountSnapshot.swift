@@ -152,16 +152,17 @@ extension Connection {
     }
 
     /// A key the account used since `sinceMs`, found on disk; nil if it used none.
+    ///
+    /// The index row carries the entry's time, so a key never used (the usual case) costs one
+    /// lookup in `key_index` and one in `idempotency`, and no read of the entries.
     public func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredKey? {
         try attachIndexIfNeeded()
-        if let found = try cached(
-            """
-            SELECT e.idempotency_key, e.fingerprint, e.at_ms, e.id FROM \(indexSchema).key_index AS k
-            JOIN entries AS e ON e.id = k.entry_id
-            WHERE k.account_id = ? AND k.key = ? AND e.idempotency_key = k.key AND e.at_ms >= ?
-            """
-        ).rows([account, key, sinceMs], Connection.storedKey).first {
-            return found
+        let indexed = try cached(
+            "SELECT entry_id FROM \(indexSchema).key_index WHERE account_id = ? AND key = ? AND at_ms >= ?"
+        ).rows([account, key, sinceMs]) { $0.int(0) }.first
+        if let indexed {
+            return try cached("SELECT idempotency_key, fingerprint, at_ms, id FROM entries WHERE id = ? AND idempotency_key = ?")
+                .rows([indexed, key], Connection.storedKey).first
         }
         return try cached(
             "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND key = ? AND created_at_ms >= ?"

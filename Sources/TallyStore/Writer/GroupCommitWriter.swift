@@ -165,7 +165,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         var entries: [LedgerTail.Entry] = []
         for mutation in batch {
             for case .appendEntry(let row) in mutation.changes {
-                entries.append(LedgerTail.Entry(account: row.account, seq: row.seq, id: row.id, key: row.stamp?.key))
+                entries.append(LedgerTail.Entry(account: row.account, seq: row.seq, id: row.id, key: row.stamp?.key, atMs: row.atMs))
             }
         }
         return entries
