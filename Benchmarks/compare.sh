@@ -47,8 +47,9 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-# Prints a command the way a shell would read it and keeps it for the report, then runs it.
-logged() { printf '%q ' "$@" >>"$commands"; echo >>"$commands"; "$@"; }
+# Keeps a command, written the way a shell would read it, for the report; `logged` also runs it.
+log_command() { printf '%q ' "$@" >>"$commands"; echo >>"$commands"; }
+logged() { log_command "$@"; "$@"; }
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start" >&2
 
 # --- Tally ---------------------------------------------------------------------------------------
@@ -67,8 +68,11 @@ stop_tally
 # durable setting, the one a credits ledger would need.
 mkdir "$work/redis"
 port=$(free_port)
-logged redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes \
-    --appendfsync always --save '' --daemonize no >"$work/redis/log" 2>&1 &
+redis_server=(redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes
+    --appendfsync always --save '' --daemonize no)
+# Not through `logged`: in the background that would be a subshell, and $! its pid, not Redis's.
+log_command "${redis_server[@]}"
+"${redis_server[@]}" >"$work/redis/log" 2>&1 &
 redis=$!
 for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
 # redis-benchmark expands __rand_int__ to a 12-digit number below -r, hence the key names.
