@@ -7,6 +7,7 @@ import http.client
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
@@ -21,9 +22,15 @@ def seed(worker):
     for index in range(worker, count, workers):
         for path, body in [("/v1/accounts", '{"id": "acct-%d"}' % index),
                            ("/v1/accounts/acct-%d/topups" % index, '{"amount": 1000000000000}')]:
-            connection.request("POST", path, body, headers)
-            response = connection.getresponse()
-            response.read()
+            # On a busy machine the server sheds with 503 `overloaded` before doing anything:
+            # pause briefly and send again, so the seed is complete rather than half-made.
+            for _ in range(100):
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status != 503:
+                    break
+                time.sleep(0.05)
             if response.status not in (201, 409):
                 failures.append((path, response.status))
 
