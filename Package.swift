@@ -14,8 +14,10 @@ let package = Package(
         // C system libraries
         .systemLibrary(
             name: "CTallySQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(
-            name: "CTallyCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's headers only (apt: libcurl4-openssl-dev); libcurl.so.4 itself is opened on the
+        // first webhook delivery, not linked, so it costs an idle server no memory. No pkgConfig:
+        // SwiftPM would link its `-lcurl`.
+        .target(name: "CTallyCurl"),
         .systemLibrary(
             name: "CTallyCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
