@@ -5,11 +5,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-/* libcurl is not linked: the process would map it and the ~29 libraries it needs at start, 5 MB
-   of memory a server that never delivers a webhook should not pay. ctally_curl_load opens
-   libcurl.so.4 on the first delivery and fills this table; the wrappers below call through it.
-   curl.h still supplies the types and constants, and its function declarations are only used
-   for their types, so a direct call to a curl_ function fails at link time. */
+/* libcurl is not a NEEDED library of `tally`: the process would map it and the ~29 libraries it
+   needs at start, 5 MB of memory a server that never delivers a webhook should not pay.
+   ctally_curl_load (CTallyCurlLoader) opens libcurl.so.4 on the first delivery and fills this
+   table; the wrappers below call through it. curl.h still supplies the types and constants, and
+   its function declarations are only used for their types. The `-lcurl` from pkg-config stays on
+   the link line and `tally` links with `--as-needed` (Package.swift), so it leaves no NEEDED entry
+   only while nothing calls a curl_ function directly; LazyCurlTests checks that. */
 struct ctally_curl_functions {
     __typeof__(curl_global_init) *global_init;
     __typeof__(curl_easy_init) *easy_init;
