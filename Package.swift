@@ -3,6 +3,14 @@
 // system libraries sqlite3, libcurl and libcrypto.
 import PackageDescription
 
+/// Links with `--as-needed` ahead of every library (see Sources/CTallyCurl/as-needed.cfg), so the
+/// `-lcurl` from libcurl's pkg-config file leaves no `NEEDED libcurl.so.4`: `tally serve` maps
+/// libcurl and the ~29 libraries it needs only once it delivers a webhook.
+let asNeeded: [LinkerSetting] = [
+    .unsafeFlags(["-Xclang-linker", "--config=\(Context.packageDirectory)/Sources/CTallyCurl/as-needed.cfg"],
+                 .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "Tally",
     platforms: [.macOS(.v15)],
@@ -14,6 +22,10 @@ let package = Package(
         // C system libraries
         .systemLibrary(
             name: "CTallySQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // libcurl: its headers and the typed shims (no `link` in the module map). libcurl.so.4 is
+        // opened on the first webhook delivery by CTallyCurlLoader, not linked, so it costs an idle
+        // server no memory; the `-lcurl` SwiftPM adds from pkg-config is dropped by `--as-needed`
+        // (see `asNeeded` below) since nothing references a libcurl symbol directly.
         .systemLibrary(
             name: "CTallyCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
@@ -24,14 +36,20 @@ let package = Package(
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
         .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "CTallyCrypto"]),
         .target(name: "TallyHTTP"),
+        // dlopen()s libcurl.so.4 and fills the function table CTallyCurl's shims call through.
+        .target(
+            name: "CTallyCurlLoader", dependencies: ["CTallyCurl"], publicHeadersPath: ".",
+            cSettings: [.headerSearchPath("../CTallyCurl")]),
         // Webhook delivery: the only libcurl user.
-        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCrypto"]),
+        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "CTallyCrypto"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
 
         // Executable
-        .executableTarget(name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"]),
+        .executableTarget(
+            name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"],
+            linkerSettings: asNeeded),
 
         // Tests
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),

@@ -8,12 +8,17 @@ import Synchronization
 /// receiver offers it), at most `maxInFlight` transfers run at once and at most
 /// `maxInFlightPerEndpoint` per endpoint, the rest wait in order. Every connect goes through the
 /// SSRF guard on the resolved address. Nothing here blocks Swift's cooperative pool.
+///
+/// The first client loads libcurl; if it cannot be loaded, no thread starts and every attempt
+/// ends at once with outcome `other` and the reason, so deliveries are retried and logged like
+/// network failures while the rest of the server runs on.
 public final class DeliveryClient: @unchecked Sendable {
     // `inbox` is the only state shared between threads; `multi` is used by other threads only
     // for `curl_multi_wakeup`, which libcurl allows from any thread. Everything else belongs to
     // the delivery thread.
-    private let inbox = Mutex(Inbox())
-    private let multi: UnsafeMutableRawPointer
+    private let inbox: Mutex<Inbox>
+    /// Nil when libcurl could not be loaded.
+    private let multi: UnsafeMutableRawPointer?
     private let configuration: DeliveryConfiguration
     private let stopped = DispatchSemaphore(value: 0)
     private var queue: AdmissionQueue<Pending>
@@ -21,7 +26,8 @@ public final class DeliveryClient: @unchecked Sendable {
 
     private struct Inbox {
         var submitted: [Pending] = []
-        var stopping = false
+        /// Why submissions are refused: set at shutdown, or from the start without libcurl.
+        var refusal: String?
     }
 
     private struct Pending {
@@ -29,15 +35,18 @@ public final class DeliveryClient: @unchecked Sendable {
         let completion: @Sendable (DeliveryResult) -> Void
     }
 
-    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-
-    /// Starts the delivery thread.
+    /// Starts the delivery thread, loading libcurl first if no client has yet.
     public init(configuration: DeliveryConfiguration) {
-        precondition(Self.globalInit, "curl_global_init failed")
-        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
-        self.multi = multi
         self.configuration = configuration
         self.queue = AdmissionQueue(maxInFlight: configuration.maxInFlight, maxPerEndpoint: configuration.maxInFlightPerEndpoint)
+        if let failure = ctally_curl_load() {
+            inbox = Mutex(Inbox(refusal: String(cString: failure)))
+            multi = nil
+            return
+        }
+        guard let multi = ctally_curl_multi_init() else { fatalError("curl_multi_init failed") }
+        self.inbox = Mutex(Inbox())
+        self.multi = multi
         _ = ctally_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxInFlight)
         _ = ctally_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, configuration.maxInFlight)
         let thread = Thread { [self] in run() }
@@ -49,15 +58,15 @@ public final class DeliveryClient: @unchecked Sendable {
     /// must be quick and must not block: resume a continuation or hand the result on), or at
     /// once on the caller's thread if the client is shut down.
     public func submit(_ request: DeliveryRequest, completion: @escaping @Sendable (DeliveryResult) -> Void) {
-        // Waking under the lock means the thread cannot have seen `stopping` and freed the
+        // Waking under the lock means the thread cannot have seen the shutdown and freed the
         // multi handle in between.
-        let accepted = inbox.withLock { inbox in
-            guard !inbox.stopping else { return false }
+        let refusal = inbox.withLock { inbox -> String? in
+            if let refusal = inbox.refusal { return refusal }
             inbox.submitted.append(Pending(request: request, completion: completion))
-            curl_multi_wakeup(multi)
-            return true
+            ctally_curl_multi_wakeup(multi)
+            return nil
         }
-        if !accepted { completion(.notSent("the delivery client is shut down")) }
+        if let refusal { completion(.notSent(refusal)) }
     }
 
     /// Sends one attempt and waits for its result without holding a thread of the pool.
@@ -71,9 +80,9 @@ public final class DeliveryClient: @unchecked Sendable {
     /// later submissions are refused. Returns when the thread has finished.
     public func shutdown() {
         let first = inbox.withLock { inbox in
-            guard !inbox.stopping else { return false }
-            inbox.stopping = true
-            curl_multi_wakeup(multi)
+            guard inbox.refusal == nil else { return false }
+            inbox.refusal = "the delivery client is shut down"
+            ctally_curl_multi_wakeup(multi)
             return true
         }
         if first { stopped.wait() }
@@ -83,26 +92,26 @@ public final class DeliveryClient: @unchecked Sendable {
         while true {
             let (submitted, stopping) = inbox.withLock { inbox in
                 defer { inbox.submitted = [] }
-                return (inbox.submitted, inbox.stopping)
+                return (inbox.submitted, inbox.refusal != nil)
             }
             for pending in submitted { queue.enqueue(pending, endpoint: pending.request.endpointID) }
             if stopping { break }
             startAdmitted()
             var stillRunning: Int32 = 0
-            curl_multi_perform(multi, &stillRunning)
+            ctally_curl_multi_perform(multi, &stillRunning)
             // A finished transfer frees a slot: go round again before sleeping.
             if finishDone() > 0 { continue }
-            curl_multi_poll(multi, nil, 0, 1_000, nil)
+            ctally_curl_multi_poll(multi, 1_000)
         }
         abandonAll()
-        curl_multi_cleanup(multi)
+        ctally_curl_multi_cleanup(multi)
         stopped.signal()
     }
 
     private func startAdmitted() {
         while let (_, pending) = queue.admit() {
             guard let transfer = Transfer(pending.request, configuration: configuration, completion: pending.completion),
-                transfer.configure(), curl_multi_add_handle(multi, transfer.easy) == CURLM_OK
+                transfer.configure(), ctally_curl_multi_add_handle(multi, transfer.easy) == CURLM_OK
             else {
                 queue.finished(endpoint: pending.request.endpointID)
                 pending.completion(.notSent("libcurl refused the request (check the URL)"))
@@ -116,12 +125,12 @@ public final class DeliveryClient: @unchecked Sendable {
     private func finishDone() -> Int {
         var finished = 0
         var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
+        while let message = ctally_curl_multi_info_read(multi, &left) {
             guard ctally_curl_msg_is_done(message) != 0, let easy = ctally_curl_msg_easy(message),
                 let transfer = running.removeValue(forKey: easy)
             else { continue }
             let result = transfer.result(ctally_curl_msg_result(message))
-            curl_multi_remove_handle(multi, easy)
+            ctally_curl_multi_remove_handle(multi, easy)
             queue.finished(endpoint: transfer.request.endpointID)
             transfer.completion(result)
             finished += 1
@@ -131,7 +140,7 @@ public final class DeliveryClient: @unchecked Sendable {
 
     private func abandonAll() {
         for (easy, transfer) in running {
-            curl_multi_remove_handle(multi, easy)
+            ctally_curl_multi_remove_handle(multi, easy)
             transfer.completion(.notSent("the delivery client shut down mid-attempt"))
         }
         running = [:]

@@ -21,7 +21,7 @@ final class Transfer {
     private var openedSockets = 0
 
     init?(_ request: DeliveryRequest, configuration: DeliveryConfiguration, completion: @escaping @Sendable (DeliveryResult) -> Void) {
-        guard let easy = curl_easy_init() else { return nil }
+        guard let easy = ctally_curl_easy_init() else { return nil }
         self.easy = easy
         self.request = request
         self.completion = completion
@@ -30,8 +30,8 @@ final class Transfer {
     }
 
     deinit {
-        curl_slist_free_all(headers)
-        curl_easy_cleanup(easy)
+        ctally_curl_slist_free_all(headers)
+        ctally_curl_easy_cleanup(easy)
     }
 
     /// Sets every option of the attempt; false if libcurl refused one.
@@ -45,7 +45,7 @@ final class Transfer {
             // An empty Expect: stops libcurl from waiting for 100-continue before large bodies.
             "Expect:",
         ] {
-            headers = curl_slist_append(headers, line)
+            headers = ctally_curl_slist_append(headers, line)
         }
         let protocols = configuration.addressPolicy.allowPrivate ? "http,https" : "https"
         var codes = [
@@ -129,6 +129,6 @@ final class Transfer {
             outcome: outcome, httpStatus: status, retryAfter: retryAfter, responseBody: body,
             durationMs: elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
             timestampSeconds: timestampSeconds, remoteAddress: remote,
-            errorDetail: code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code)))
+            errorDetail: code == CURLE_OK ? nil : String(cString: ctally_curl_easy_strerror(code)))
     }
 }
