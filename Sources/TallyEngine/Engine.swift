@@ -31,6 +31,7 @@ public final class Engine: Sendable {
         } catch {
             throw .storage(error)
         }
+        Engine.fillKeyFilter(context)
         let registry = AccountRegistry(context: context)
         self.registry = registry
         let dueWork = DueWork(context: context, registry: registry)
@@ -77,6 +78,28 @@ public final class Engine: Sendable {
         if case .failure(let error) = await context.commit([.putTestClock(nowMs: clock.nowMs())]) { throw .storage(error) }
     }
 
+    /// Puts the keys on disk within retention into the key filter, on a thread of its own, and
+    /// then declares it complete; until then every key absent from memory is looked up on disk.
+    private static func fillKeyFilter(_ context: EngineContext) {
+        let filter = context.keyFilter
+        let path = context.configuration.store.path
+        let sinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
+        let thread = Thread {
+            do throws(StoreError) {
+                try Connection(path: path, readOnly: true).forEachKey(sinceMs: sinceMs) { account, key in
+                    filter.insert(account: account, key: key, atMs: sinceMs)
+                    return true
+                }
+                filter.markComplete(since: sinceMs)
+            } catch {
+                // The filter stays incomplete: correct, only slower (every miss is looked up).
+                FileHandle.standardError.write(Data("tally: idempotency key filter not filled: \(error)\n".utf8))
+            }
+        }
+        thread.name = "tally-key-filter"
+        thread.start()
+    }
+
     private static func highestID(_ path: String) throws(StoreError) -> Int64 {
         try Connection(path: path).highestAllocatedID()
     }
@@ -89,6 +112,13 @@ public final class Engine: Sendable {
 
     /// How many accounts are loaded in memory.
     public var loadedAccounts: Int { registry.count }
+
+    /// The memory the accounts' in-memory idempotency keys take together.
+    public var idempotencyKeyMemoryBytes: Int { context.keyMemory.total }
+
+    /// How many idempotency keys were looked up on disk because memory and the key filter
+    /// could not rule them out.
+    public var idempotencyKeyDiskLookups: Int { context.keyMemory.diskLookups }
 
     /// Commits what is queued and stops the store's threads.
     public func close() async {

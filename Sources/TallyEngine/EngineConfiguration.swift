@@ -12,6 +12,9 @@ public struct EngineConfiguration: Sendable {
     public var idempotencyKeysPerAccount: Int
     /// The memory all accounts' keys may take together before each keeps only its newest few.
     public var idempotencyKeyBytes: Int
+    /// The fixed memory of the filter that tells a fresh key from one that may have been used,
+    /// so that a key absent from memory is looked up on disk only when it might be there.
+    public var idempotencyFilterBytes: Int
     public var defaultHoldTTLMs: Int64
     public var maxHoldTTLMs: Int64
     /// An account actor untouched for this long is evicted from memory.
@@ -30,7 +33,8 @@ public struct EngineConfiguration: Sendable {
         defaultHoldTTLMs: Int64 = 300_000, maxHoldTTLMs: Int64 = 7 * 24 * 3_600_000,
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000,
         alerts: AlertSettings = AlertSettings(), webhooks: WebhookSettings = WebhookSettings(),
-        idempotencyKeysPerAccount: Int = 4_096, idempotencyKeyBytes: Int = 32 << 20
+        idempotencyKeysPerAccount: Int = 4_096, idempotencyKeyBytes: Int = 32 << 20,
+        idempotencyFilterBytes: Int = 64 << 20
     ) {
         self.store = store
         self.catalog = catalog
@@ -44,5 +48,6 @@ public struct EngineConfiguration: Sendable {
         self.webhooks = webhooks
         self.idempotencyKeysPerAccount = idempotencyKeysPerAccount
         self.idempotencyKeyBytes = idempotencyKeyBytes
+        self.idempotencyFilterBytes = idempotencyFilterBytes
     }
 }

@@ -46,7 +46,7 @@ public struct StoreConfiguration: Sendable {
         writerCacheKiB: Int = 8_192, readerCacheKiB: Int = 16_384, mmapBytes: Int = 0,
         maxBatch: Int = 8_192, queueLimit: Int = 65_536, checkpointIntervalMs: Int = 100,
         maxQueueDelayMs: Int = 50, maxPageCount: Int? = nil, indexTailLimit: Int = 262_144,
-        indexCacheKiB: Int = 16_384, indexDelayMs: Int = 0
+        indexCacheKiB: Int = 16_384, indexDelayMs: Int = 1_000
     ) {
         self.path = path
         self.durability = durability

@@ -116,7 +116,7 @@ actor AccountActor {
         var nowMs = context.clock.nowMs()
         let cutoffMs = nowMs - context.configuration.idempotencyRetentionMs
         keys.expire(beforeMs: cutoffMs)
-        if let request, keys[request.key] == nil, keys.mayHoldOnDiskOnly(sinceMs: cutoffMs) {
+        if let request, keys[request.key] == nil, mayBeOnDiskOnly(request.key, nowMs: nowMs, cutoffMs: cutoffMs) {
             try await probe(request, sinceMs: cutoffMs, atMs: nowMs)
             nowMs = context.clock.nowMs()
         }
@@ -255,6 +255,16 @@ actor AccountActor {
         return ticket
     }
 
+    /// Whether a key absent from memory may still have been used within retention: memory no
+    /// longer covers the whole window, and the key filter cannot rule the key out.
+    private func mayBeOnDiskOnly(_ key: String, nowMs: Int64, cutoffMs: Int64) -> Bool {
+        // Inserted whatever happens next: a key whose request ends up not stored only makes a
+        // later "maybe", which a lookup settles.
+        let maybeUsed = context.keyFilter.insert(account: id, key: key, atMs: nowMs)
+        guard keys.mayHoldOnDiskOnly(sinceMs: cutoffMs) else { return false }
+        return maybeUsed || context.keyFilter.completeSinceMs > cutoffMs
+    }
+
     /// Looks a key up on disk, for a key absent from memory that may have been used before the
     /// window memory still covers; a key found is remembered, so the request replays it.
     ///
@@ -262,6 +272,7 @@ actor AccountActor {
     /// it is not evicted under the request; a reload meanwhile carries the mark over.
     private func probe(_ request: KeyedRequest, sinceMs: Int64, atMs: Int64) async throws(ActorFailure) {
         keys.beginProbe(request.key, fingerprint: request.fingerprint, atMs: atMs)
+        context.keyMemory.countLookup()
         signals.inFlight.add(1, ordering: .relaxed)
         defer { signals.inFlight.subtract(1, ordering: .sequentiallyConsistent) }
         let id = self.id

@@ -12,6 +12,17 @@ struct EngineContext: Sendable {
     let limiter = RateLimiter()
     let unownedKeys = UnownedKeys()
     let keyMemory = KeyMemory()
+    let keyFilter: KeyFilter
+
+    init(store: Store, clock: any Clock, ids: IDAllocator, configuration: EngineConfiguration) {
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.configuration = configuration
+        keyFilter = KeyFilter(
+            bytes: configuration.idempotencyFilterBytes, retentionMs: configuration.idempotencyRetentionMs,
+            nowMs: clock.nowMs())
+    }
 
     /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
     static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }

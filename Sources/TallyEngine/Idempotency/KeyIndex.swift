@@ -162,15 +162,23 @@ struct KeyIndex {
     }
 }
 
-/// The bytes all accounts' in-memory keys take together, against the configured budget.
+/// The bytes all accounts' in-memory keys take together, against the configured budget, and
+/// how many keys had to be looked up on disk.
 final class KeyMemory: Sendable {
     private let bytes = Atomic<Int>(0)
+    private let lookups = Atomic<Int>(0)
 
     /// Adds (or with a negative count, gives back) bytes.
     func add(_ count: Int) { bytes.add(count, ordering: .relaxed) }
 
     /// The bytes held now.
     var total: Int { bytes.load(ordering: .relaxed) }
+
+    /// Counts one key looked up on disk.
+    func countLookup() { lookups.add(1, ordering: .relaxed) }
+
+    /// Keys looked up on disk so far.
+    var diskLookups: Int { lookups.load(ordering: .relaxed) }
 }
 
 /// Digests of request fingerprints.

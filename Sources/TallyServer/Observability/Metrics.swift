@@ -113,6 +113,11 @@ public final class Metrics: Sendable {
         out += gauge("tally_commit_largest_batch", "gauge", "The most mutations committed in one batch.", "\(writer.largestBatch)")
         out += gauge("tally_write_queue_depth", "gauge", "Mutations waiting for the writer.", "\(writer.queueDepth)")
         out += gauge("tally_accounts_loaded", "gauge", "Accounts held in memory.", "\(engine.loadedAccounts)")
+        out += gauge("tally_ledger_unindexed_entries", "gauge", "Committed entries the ledger index does not hold yet.", "\(engine.store.tail.count)")
+        out += gauge("tally_idempotency_key_memory_bytes", "gauge", "Memory the accounts' recent idempotency keys take.", "\(engine.idempotencyKeyMemoryBytes)")
+        out += gauge(
+            "tally_idempotency_disk_lookups_total", "counter", "Idempotency keys looked up on disk (not ruled out in memory).",
+            "\(engine.idempotencyKeyDiskLookups)")
         if let webhooks = engine.webhookMetrics { out += render(webhooks) }
         return out
     }

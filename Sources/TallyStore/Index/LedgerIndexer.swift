@@ -21,12 +21,19 @@ final class LedgerIndexer: @unchecked Sendable {
         throws(StoreError)
     {
         connection = try Connection(path: LedgerIndex.path(forLedger: ledgerPath))
+        // Every key lands at a random place in key_index, so each insert rewrites a whole page
+        // into the WAL: 1 KiB pages write a quarter of the bytes 4 KiB ones do. It takes effect
+        // only for a new file (before WAL mode and the first table).
+        try connection.pragma("page_size = 1024")
         guard try connection.pragma("journal_mode = WAL")?.lowercased() == "wal" else {
             throw StoreError(code: 0, message: "the ledger index could not switch to WAL mode")
         }
         try connection.pragma("synchronous = NORMAL")
         try connection.pragma("cache_size = -\(cacheKiB)")
         try connection.pragma("journal_size_limit = 268435456")
+        // Checkpoints run on this thread, between its transactions; fewer, larger ones copy each
+        // hot page once instead of again and again.
+        try connection.pragma("wal_autocheckpoint = 16384")
         try connection.execute(LedgerIndex.schema)
         self.maxEntriesPerTransaction = maxEntriesPerTransaction
         self.delayNanoseconds = UInt64(delayMs) * 1_000_000
