@@ -157,7 +157,7 @@ final class Connection {
         let mailbox = loop.mailbox
         let fd = fd
         let id = id
-        Task {
+        Task(executorPreference: loop.executor) {
             let response = await handler(request)
             mailbox.post(.response(fd: fd, connectionID: id, sequence: sequence, response: response))
         }

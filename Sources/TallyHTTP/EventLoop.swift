@@ -9,9 +9,14 @@ final class EventLoop {
     private static let eventCapacity = 256
     /// The most connections accepted per wake-up, so a flood of connects cannot starve served sockets.
     private static let acceptsPerWake = 64
+    /// The most times per wake-up the mailbox is drained again because running jobs posted more,
+    /// so handler work that keeps queueing itself cannot starve the sockets.
+    private static let mailboxRoundsPerWake = 8
 
     let context: ServerContext
     let mailbox: Mailbox
+    /// Where handler tasks of this loop's connections run: on this loop's thread.
+    let executor: LoopExecutor
     let epollFD: Int32
     /// The scratch buffer every connection of this loop reads into.
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -37,6 +42,7 @@ final class EventLoop {
         epollFD = try Epoll.create()
         do {
             mailbox = try Mailbox()
+            executor = LoopExecutor(mailbox: mailbox)
             try Epoll.add(epollFD, fd: mailbox.wakeFD, events: Epoll.readable)
             try Epoll.add(epollFD, fd: listenerFD, events: Epoll.readable)
         } catch {
@@ -71,14 +77,18 @@ final class EventLoop {
     }
 
     private func run() {
+        nameThread()
         let events = UnsafeMutableRawPointer.allocate(byteCount: Epoll.eventSize * Self.eventCapacity, alignment: 8)
         while running {
-            let count = Epoll.wait(epollFD, into: events, capacity: Self.eventCapacity, timeoutMs: sweepIntervalMs)
+            let timeoutMs = mailbox.prepareToSleep() ? sweepIntervalMs : 0
+            let count = Epoll.wait(epollFD, into: events, capacity: Self.eventCapacity, timeoutMs: timeoutMs)
             nowMs = Clock.nowMs()
             date.refresh()
             for index in 0..<max(0, count) {
                 dispatch(fd: Epoll.descriptor(in: events, at: index), events: Epoll.events(in: events, at: index))
             }
+            // Always drained, not only on an eventfd report: posts while the loop was awake did not write it.
+            handleMessages()
             if nowMs >= nextSweepMs {
                 nextSweepMs = nowMs + sweepIntervalMs
                 resumeListener()
@@ -90,9 +100,19 @@ final class EventLoop {
         context.runningLoops.subtract(1, ordering: .sequentiallyConsistent)
     }
 
+    /// Names the thread `tally-http`, so profiles and tests can tell handler work on a loop from the shared pool.
+    ///
+    /// Through /proc because Glibc's Swift module does not export pthread_setname_np.
+    private func nameThread() {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = write(fd, "tally-http", 10)
+        Glibc.close(fd)
+    }
+
     private func dispatch(fd: Int32, events: UInt32) {
         if fd == mailbox.wakeFD {
-            handleMessages()
+            mailbox.clearWake()
         } else if fd == listenerFD {
             acceptConnections()
         } else if let connection = connections[fd] {
@@ -100,17 +120,26 @@ final class EventLoop {
         }
     }
 
+    /// Handles queued messages, again while running them queued more (a handler's answer, say).
     private func handleMessages() {
-        for message in mailbox.takeAll() {
-            switch message {
-            case .response(let fd, let connectionID, let sequence, let response):
-                guard let connection = connections[fd], connection.id == connectionID else { continue }
-                connection.complete(sequence: sequence, response: response)
-            case .drain:
-                startDraining()
-            case .stop:
-                running = false
-            }
+        for _ in 0..<Self.mailboxRoundsPerWake {
+            let messages = mailbox.takeAll()
+            if messages.isEmpty { return }
+            for message in messages { handle(message) }
+        }
+    }
+
+    private func handle(_ message: LoopMessage) {
+        switch message {
+        case .response(let fd, let connectionID, let sequence, let response):
+            guard let connection = connections[fd], connection.id == connectionID else { return }
+            connection.complete(sequence: sequence, response: response)
+        case .drain:
+            startDraining()
+        case .stop:
+            running = false
+        case .run(let job):
+            executor.run(job)
         }
     }
 
@@ -190,7 +219,8 @@ final class EventLoop {
     func tearDown() {
         closeListener()
         for connection in connections.values { connection.close() }
-        mailbox.close()
+        // Tasks still under way finish on the shared pool; their answers have nowhere to go.
+        for case .run(let job) in mailbox.close() { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         Glibc.close(epollFD)
         readBuffer.deallocate()
     }

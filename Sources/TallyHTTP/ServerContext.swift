@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Answers a request asynchronously; it runs as a Task, off the loop threads.
+/// Answers a request asynchronously; it runs as a Task preferring its loop thread, so it must never block.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 
 /// Answers a request right on the loop thread, or returns nil to pass it to the async handler.

@@ -1,24 +1,35 @@
-// Proves that graceful shutdown finishes an in-flight slow request before returning, and that a
+// Proves that graceful shutdown finishes an in-flight request before returning, and that a
 // client vanishing mid-body neither crashes the server nor leaks its connection.
+import Synchronization
 import Testing
 import TallyHTTP
 
 @Suite struct ShutdownTests {
     @Test func shutdownFinishesInFlightRequest() async throws {
+        // The slow answer waits for a gate opened only once the drain has visibly begun, so the
+        // test does not depend on how quickly the shutdown call itself gets to run.
+        let gate = Atomic<Bool>(false)
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 2)
-        let server = HTTPServer(configuration: configuration, handler: echoHandler)
+        let server = HTTPServer(configuration: configuration) { request in
+            while request.path == "/gated" && !gate.load(ordering: .acquiring) {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return await echoHandler(request)
+        }
         let port = try server.start()
         let busy = try RawClient(port: port)
         let idle = try RawClient(port: port)
         idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await idle.readResponse()?.status == 200)
-        busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+        busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
         try await Task.sleep(for: .milliseconds(50))
-        await server.shutdown()
-        let response = try #require(await busy.readResponse())
-        #expect(response.body == "GET /slow - ")
-        #expect(response.header("Connection") == "close")
+        async let shutdown: Void = server.shutdown()
         #expect(await idle.isClosedByServer())
+        gate.store(true, ordering: .releasing)
+        let response = try #require(await busy.readResponse())
+        await shutdown
+        #expect(response.body == "GET /gated - ")
+        #expect(response.header("Connection") == "close")
         #expect(server.openConnectionCount == 0)
         #expect(throws: ClientError.self) { try RawClient(port: port) }
     }
