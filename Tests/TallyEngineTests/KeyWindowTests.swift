@@ -157,3 +157,57 @@ import Testing
         #expect(memory.total == 0, "every byte goes back to the budget")
     }
 }
+
+extension KeyWindowTests {
+    @Test func keysWhoseEntriesAreNotIndexedYetSurviveEvictionAndReload() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        var store = storeConfiguration(database.path)
+        store.indexDelayMs = 600_000
+        let engine = try Engine(
+            configuration: EngineConfiguration(
+                store: store, idempotencyRetentionMs: 3_600_000, idleEvictionMs: 0, idempotencyKeysPerAccount: 8),
+            clock: ManualClock(startMs: startMs))
+        try await openAccount(engine, "acct", credits: 10_000)
+        var first: [Authorization] = []
+        for index in 0..<20 { first.append(try await debit(engine, "acct", 1, key: "k\(index)").value) }
+        let debitID = first[3].id
+        let refund = try await engine.refund(debit: debitID, amount: 1, idempotencyKey: "refund").value
+        for round in 0..<3 {
+            await engine.registry.sweep()
+            for index in 0..<20 {
+                let again = try await debit(engine, "acct", 1, key: "k\(index)")
+                #expect(again.replayed && again.value == first[index], "round \(round) key k\(index)")
+            }
+            let refundAgain = try await engine.refund(debit: debitID, amount: 1, idempotencyKey: "refund")
+            #expect(refundAgain.replayed && refundAgain.value == refund, "round \(round) refund")
+        }
+        #expect(engine.store.tail.count > 0, "nothing was indexed")
+        #expect(try await engine.account("acct").balance.available == 10_000 - 20 + 1)
+        await engine.close()
+    }
+}
+
+extension KeyWindowTests {
+    /// Sweeps run without pause while every retry needs a load, so some sweep lands between a
+    /// load finishing and the request it was for going on; a retired actor must not serve it.
+    @Test func aSweepDuringALoadNeverLetsARetryApplyAgain() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let engine = try Self.engine(database.path, clock: ManualClock(startMs: startMs), idleEvictionMs: 0)
+        try await openAccount(engine, "acct", credits: 100_000)
+        let sweeping = Task {
+            while !Task.isCancelled { await engine.registry.sweep() }
+        }
+        defer { sweeping.cancel() }
+        for index in 0..<400 {
+            let first = try await debit(engine, "acct", 1, key: "k\(index)")
+            let again = try await debit(engine, "acct", 1, key: "k\(index)")
+            #expect(again.replayed && again.value == first.value, "key k\(index) applied again")
+            if !again.replayed { break }
+        }
+        sweeping.cancel()
+        #expect(try await engine.account("acct").balance.available == 100_000 - 400)
+        await engine.close()
+    }
+}

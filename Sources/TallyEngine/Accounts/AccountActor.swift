@@ -46,6 +46,9 @@ actor AccountActor {
             let task = loadTask ?? startLoad()
             if let error = await task.value { throw .engine(.storage(error)) }
         }
+        // The sweep may have retired the actor while this request waited for the load: another
+        // actor may then own the account, and this one's keys are gone.
+        guard !retired else { throw .retired }
     }
 
     private func startLoad() -> Task<StoreError?, Never> {

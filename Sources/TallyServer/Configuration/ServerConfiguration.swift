@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var idempotencyRetentionHours = 24
     /// The memory all accounts' recent idempotency keys may take; older keys are read from disk.
     public var idempotencyMemoryMB = 32
+    /// The fixed memory of the filter that spares fresh keys a disk lookup.
+    public var idempotencyFilterMB = 64
     public var holdTTLSeconds = 300
     /// An admin token from `TALLY_ADMIN_TOKEN`, accepted in memory only.
     public var adminToken: String?
@@ -100,6 +102,12 @@ public struct ServerConfiguration: Sendable {
                     continue
                 }
                 idempotencyMemoryMB = Int(megabytes)
+            case "idempotency_filter_mb":
+                guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
+                    problems.append("\(path): must be an integer from 1 to 4096")
+                    continue
+                }
+                idempotencyFilterMB = Int(megabytes)
             case "hold_ttl_seconds":
                 guard let seconds = value.integerValue, (1...604_800).contains(seconds) else {
                     problems.append("\(path): must be an integer from 1 to 604800 (7 days)")

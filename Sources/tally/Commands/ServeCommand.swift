@@ -47,7 +47,8 @@ enum ServeCommand {
                 catalog: settings.catalog,
                 idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
                 defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000, alerts: settings.alerts,
-                webhooks: settings.webhooks, idempotencyKeyBytes: settings.idempotencyMemoryMB << 20),
+                webhooks: settings.webhooks, idempotencyKeyBytes: settings.idempotencyMemoryMB << 20,
+                idempotencyFilterBytes: settings.idempotencyFilterMB << 20),
             clock: testClock ?? SystemClock())
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()
