@@ -138,14 +138,16 @@ import Testing
 
     @Test func aKeyInFlightStaysInFlightAcrossAReload() {
         let memory = KeyMemory()
-        var keys = KeyIndex(loaded: [], completeSinceMs: .min, memory: memory)
+        let filter = KeyFilter(bytes: 1 << 16, retentionMs: 1_000, nowMs: 0)
+        var keys = KeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter)
         let ticket = CommitTicket()
         keys.begin("k", fingerprint: [1], atMs: 1, entryID: 9, ticket: ticket)
         keys.beginProbe("p", fingerprint: [2], atMs: 1)
 
         let carried = keys.inFlight
-        keys.releaseAll()
-        var reloaded = KeyIndex(loaded: [], completeSinceMs: .min, memory: memory, carrying: carried)
+        keys.releaseAll(nowMs: 2)
+        #expect(filter.mayContain(account: "a", key: "k"), "keys leaving memory go to the filter")
+        var reloaded = KeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter, carrying: carried)
 
         #expect(reloaded["k"]?.status == .inFlight)
         #expect(reloaded["p"]?.status == .inFlight)
@@ -153,7 +155,7 @@ import Testing
         #expect(reloaded["k"]?.status == .failed, "a failed first request lets a retry run afresh")
         reloaded.endProbe("p")
         #expect(reloaded["p"] == nil)
-        reloaded.releaseAll()
+        reloaded.releaseAll(nowMs: 3)
         #expect(memory.total == 0, "every byte goes back to the budget")
     }
 }

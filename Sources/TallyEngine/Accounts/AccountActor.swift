@@ -34,7 +34,7 @@ actor AccountActor {
         self.id = id
         self.context = context
         self.state = AccountState(account: Account(id: id, createdAtMs: 0))
-        self.keys = KeyIndex(loaded: [], completeSinceMs: .min, memory: context.keyMemory)
+        self.keys = KeyIndex(account: id, loaded: [], completeSinceMs: .min, memory: context.keyMemory, filter: context.keyFilter)
     }
 
     /// Loads the account if needed; fails with `retired` once evicted.
@@ -76,17 +76,19 @@ actor AccountActor {
     private func install(_ snapshot: AccountSnapshot?) {
         // A key still in flight keeps answering 409 until its commit settles, reload or not.
         let carried = keys.inFlight
-        keys.releaseAll()
+        keys.releaseAll(nowMs: context.clock.nowMs())
         if let snapshot {
             state = snapshot.state
             keys = KeyIndex(
-                loaded: snapshot.idempotencyKeys, completeSinceMs: snapshot.keysCompleteSinceMs,
-                memory: context.keyMemory, carrying: carried)
+                account: id, loaded: snapshot.idempotencyKeys, completeSinceMs: snapshot.keysCompleteSinceMs,
+                memory: context.keyMemory, filter: context.keyFilter, carrying: carried)
             lastEventSeq = snapshot.lastEventSeq
             phase = .live
         } else {
             state = AccountState(account: Account(id: id, createdAtMs: 0))
-            keys = KeyIndex(loaded: [], completeSinceMs: .min, memory: context.keyMemory, carrying: carried)
+            keys = KeyIndex(
+                account: id, loaded: [], completeSinceMs: .min, memory: context.keyMemory, filter: context.keyFilter,
+                carrying: carried)
             lastEventSeq = 0
             phase = .missing
         }
@@ -102,7 +104,7 @@ actor AccountActor {
     func retireIfIdle(nowUptimeMs: Int64, idleMs: Int64) -> Bool {
         guard signals.inFlight.load(ordering: .sequentiallyConsistent) == 0, loadTask == nil, nowUptimeMs - lastUsedUptimeMs >= idleMs else { return false }
         retired = true
-        keys.releaseAll()
+        keys.releaseAll(nowMs: context.clock.nowMs())
         return true
     }
 
@@ -119,7 +121,7 @@ actor AccountActor {
         var nowMs = context.clock.nowMs()
         let cutoffMs = nowMs - context.configuration.idempotencyRetentionMs
         keys.expire(beforeMs: cutoffMs)
-        if let request, keys[request.key] == nil, mayBeOnDiskOnly(request.key, nowMs: nowMs, cutoffMs: cutoffMs) {
+        if let request, keys[request.key] == nil, mayBeOnDiskOnly(request.key, cutoffMs: cutoffMs) {
             try await probe(request, sinceMs: cutoffMs, atMs: nowMs)
             nowMs = context.clock.nowMs()
         }
@@ -236,7 +238,7 @@ actor AccountActor {
             let id = self.id
             keys.evict(
                 perAccount: settings.idempotencyKeysPerAccount, floor: KeyIndex.floor,
-                totalBytes: settings.idempotencyKeyBytes, firstUnindexedID: { tail.firstUnindexedID(account: id) })
+                totalBytes: settings.idempotencyKeyBytes, nowMs: nowMs, firstUnindexedID: { tail.firstUnindexedID(account: id) })
             if stampedEntry == nil {
                 changes.append(.putIdempotency(IdempotencyRecord(
                     account: id, key: request.key, fingerprint: request.fingerprint,
@@ -260,12 +262,10 @@ actor AccountActor {
 
     /// Whether a key absent from memory may still have been used within retention: memory no
     /// longer covers the whole window, and the key filter cannot rule the key out.
-    private func mayBeOnDiskOnly(_ key: String, nowMs: Int64, cutoffMs: Int64) -> Bool {
-        // Inserted whatever happens next: a key whose request ends up not stored only makes a
-        // later "maybe", which a lookup settles.
-        let maybeUsed = context.keyFilter.insert(account: id, key: key, atMs: nowMs)
+    private func mayBeOnDiskOnly(_ key: String, cutoffMs: Int64) -> Bool {
         guard keys.mayHoldOnDiskOnly(sinceMs: cutoffMs) else { return false }
-        return maybeUsed || context.keyFilter.completeSinceMs > cutoffMs
+        let filter = context.keyFilter
+        return filter.completeSinceMs > cutoffMs || filter.mayContain(account: id, key: key)
     }
 
     /// Looks a key up on disk, for a key absent from memory that may have been used before the

@@ -46,13 +46,21 @@ struct KeyIndex {
     private var arrivalsHead = 0
     private var bytes = 0
     private let memory: KeyMemory
+    /// Where a key goes when it leaves memory, so a later miss can tell it may be on disk.
+    private let filter: KeyFilter
+    private let account: String
     /// Every key created at or after this instant is in `entries` (or never was used).
     private(set) var completeSinceMs: Int64
 
     /// An index of the keys read at load, complete from `completeSinceMs` on, with the keys
     /// still in flight from before a reload carried over.
-    init(loaded: [AccountSnapshot.StoredKey], completeSinceMs: Int64, memory: KeyMemory, carrying: [String: Entry] = [:]) {
+    init(
+        account: String, loaded: [AccountSnapshot.StoredKey], completeSinceMs: Int64, memory: KeyMemory, filter: KeyFilter,
+        carrying: [String: Entry] = [:]
+    ) {
+        self.account = account
         self.memory = memory
+        self.filter = filter
         self.completeSinceMs = completeSinceMs
         for stored in loaded.sorted(by: { $0.createdAtMs < $1.createdAtMs }) { remember(stored) }
         for (key, entry) in carrying { add(key, entry) }
@@ -109,7 +117,7 @@ struct KeyIndex {
     ///
     /// Only keys the disk can answer for go: those whose entry the ledger index holds (an entry
     /// id below `firstUnindexedID()`), or whose outcome has a row of its own.
-    mutating func evict(perAccount: Int, floor: Int, totalBytes: Int, firstUnindexedID: () -> Int64?) {
+    mutating func evict(perAccount: Int, floor: Int, totalBytes: Int, nowMs: Int64, firstUnindexedID: () -> Int64?) {
         var unindexedFrom: Int64??
         while arrivalsHead < arrivals.count,
             entries.count > perAccount || (entries.count > floor && memory.total > totalBytes)
@@ -122,6 +130,7 @@ struct KeyIndex {
                     if let first = unindexedFrom!, entryID >= first { break }
                 }
                 remove(key)
+                filter.insert(account: account, key: key, atMs: nowMs)
                 completeSinceMs = max(completeSinceMs, createdAtMs + 1)
             }
             arrivalsHead += 1
@@ -129,8 +138,10 @@ struct KeyIndex {
         compactArrivals()
     }
 
-    /// Gives the memory of every key back to the shared budget (the actor is going away).
-    mutating func releaseAll() {
+    /// Gives the memory of every key back to the shared budget and hands the keys to the filter
+    /// (the account is being unloaded or reloaded).
+    mutating func releaseAll(nowMs: Int64) {
+        for key in entries.keys where entries[key]?.probing == false { filter.insert(account: account, key: key, atMs: nowMs) }
         memory.add(-bytes)
         bytes = 0
         entries = [:]

@@ -44,6 +44,8 @@ public final class LedgerTail: Sendable {
     }
 
     private let state: Mutex<State>
+    /// `State.count`, readable without the lock: the hot path checks it on every request.
+    private let entryCount = Atomic<Int>(0)
 
     /// Creates an empty tail over an index that holds every batch up to `indexedThroughBatch`.
     public init(indexedThroughBatch: Int64 = 0) {
@@ -51,7 +53,7 @@ public final class LedgerTail: Sendable {
     }
 
     /// How many entries wait for the indexer.
-    public var count: Int { state.withLock { $0.count } }
+    public var count: Int { entryCount.load(ordering: .relaxed) }
 
     /// The last batch whose entries are all in the index.
     public var indexedThroughBatch: Int64 { state.withLock { $0.indexedThroughBatch } }
@@ -64,6 +66,7 @@ public final class LedgerTail: Sendable {
             state.batches.append(Batch(number: number, entries: entries, committedAtNs: committedAtNs))
             for entry in entries { state.byAccount[entry.account, default: []].append(entry) }
             state.count += entries.count
+            entryCount.store(state.count, ordering: .relaxed)
         }
     }
 
@@ -108,6 +111,7 @@ public final class LedgerTail: Sendable {
                 state.count -= state.batches[state.head].entries.count
                 state.head += 1
             }
+            entryCount.store(state.count, ordering: .relaxed)
             state.indexedThroughBatch = max(state.indexedThroughBatch, number)
             // Compacts now and then rather than shifting the array on every drop.
             if state.head > 64, state.head * 2 > state.batches.count {
