@@ -17,8 +17,10 @@ import TallyHTTP
             return await echoHandler(request)
         }
         let port = try server.start()
-        let busy = try RawClient(port: port)
-        let idle = try RawClient(port: port)
+        // Generous read timeouts: under the whole suite's load on two cores this test has been
+        // starved for over ten seconds, and a timeout there is not what it checks.
+        let busy = try RawClient(port: port, timeoutMs: 30_000)
+        let idle = try RawClient(port: port, timeoutMs: 30_000)
         idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await idle.readResponse()?.status == 200)
         busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
