@@ -26,6 +26,7 @@ import TallyServer
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8080)
         #expect(configuration.database == "tally.sqlite")
+        #expect(configuration.idempotencyMemoryMB == 32 && configuration.idempotencyFilterMB == 64)
         #expect(configuration.alerts == AlertSettings(hysteresis: 0, autoTopUpCooldownMs: 600_000, autoTopUpTimeoutMs: 3_600_000))
         #expect(configuration.webhooks.schedule == .standard && !configuration.webhooks.addressPolicy.allowPrivate)
         let overridden = try ServerConfiguration.load(
@@ -53,14 +54,16 @@ import TallyServer
 
     @Test func reportsEveryProblemWithItsPath() throws {
         let path = try write(
-            #"{"listen": "nowhere", "durability": "sometimes", "plan": {}, "hold_ttl_seconds": 1.5, "alerts": {"hysteresis": -1, "colour": 1}}"#)
+            #"{"listen": "nowhere", "durability": "sometimes", "plan": {}, "hold_ttl_seconds": 1.5, "alerts": {"hysteresis": -1, "colour": 1}, "idempotency_memory_mb": 0, "idempotency_filter_mb": "64"}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try ServerConfiguration.load(path: path, environment: ["TALLY_DURABILITY": "maybe"])
             Issue.record("an invalid configuration was accepted")
         } catch {
             let list = error.list
-            #expect(list.count == 7)
+            #expect(list.count == 9)
+            #expect(list.contains("$.idempotency_memory_mb: must be an integer from 1 to 4096"))
+            #expect(list.contains("$.idempotency_filter_mb: must be an integer from 1 to 4096"))
             #expect(list.contains { $0.hasPrefix("$.alerts.hysteresis:") } && list.contains("$.alerts.colour: unknown key"))
             #expect(list.contains { $0.hasPrefix("$.listen:") })
             #expect(list.contains { $0.hasPrefix("$.durability:") })

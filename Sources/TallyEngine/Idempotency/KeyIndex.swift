@@ -165,8 +165,10 @@ struct KeyIndex {
         memory.add(-size)
     }
 
+    /// Drops the records already passed once they are half the array: each holds its key, so
+    /// with 10,000 accounts a fixed threshold (1,024 each) kept gigabytes of dead keys.
     private mutating func compactArrivals() {
-        if arrivalsHead > 1_024, arrivalsHead * 2 > arrivals.count {
+        if arrivalsHead > 8, arrivalsHead * 2 > arrivals.count {
             arrivals.removeFirst(arrivalsHead)
             arrivalsHead = 0
         }

@@ -97,17 +97,9 @@ public struct ServerConfiguration: Sendable {
                 }
                 idempotencyRetentionHours = Int(hours)
             case "idempotency_memory_mb":
-                guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
-                    problems.append("\(path): must be an integer from 1 to 4096")
-                    continue
-                }
-                idempotencyMemoryMB = Int(megabytes)
+                idempotencyMemoryMB = Self.megabytes(value, path: path, problems: &problems) ?? idempotencyMemoryMB
             case "idempotency_filter_mb":
-                guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
-                    problems.append("\(path): must be an integer from 1 to 4096")
-                    continue
-                }
-                idempotencyFilterMB = Int(megabytes)
+                idempotencyFilterMB = Self.megabytes(value, path: path, problems: &problems) ?? idempotencyFilterMB
             case "hold_ttl_seconds":
                 guard let seconds = value.integerValue, (1...604_800).contains(seconds) else {
                     problems.append("\(path): must be an integer from 1 to 604800 (7 days)")
@@ -137,6 +129,15 @@ public struct ServerConfiguration: Sendable {
             }
         }
         problems += routeProblems()
+    }
+
+    /// A memory size in megabytes, 1 to 4096; nil (with the problem noted) otherwise.
+    private static func megabytes(_ value: JSONValue, path: String, problems: inout [String]) -> Int? {
+        guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
+            problems.append("\(path): must be an integer from 1 to 4096")
+            return nil
+        }
+        return Int(megabytes)
     }
 
     /// `alerts`: `{hysteresis?, auto_topup_cooldown_seconds?, auto_topup_timeout_seconds?}`.
