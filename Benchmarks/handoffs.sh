@@ -17,6 +17,9 @@ work="$(mktemp -d)"
 server=""
 trap 'stop_tally; rm -rf "$work"' EXIT
 token="handoffs-admin-token-$(date +%s)"
+# Every build runs on its defaults: an older build may refuse keys a newer config/tally.json has.
+echo '{}' >"$work/defaults.json"
+export TALLY_CONFIG="$work/defaults.json"
 ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 per_request() { python3 -c "print(round($1 / $2, ${3:-3}))"; }
 
