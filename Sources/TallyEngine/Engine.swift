@@ -88,7 +88,6 @@ public final class Engine: Sendable {
             do throws(StoreError) {
                 try Connection(path: path, readOnly: true).forEachKey(sinceMs: sinceMs) { account, key in
                     filter.insert(account: account, key: key, atMs: sinceMs)
-                    return true
                 }
                 filter.markComplete(since: sinceMs)
             } catch {

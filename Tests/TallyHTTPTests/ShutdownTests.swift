@@ -9,8 +9,10 @@ import TallyHTTP
         // The slow answer waits for a gate opened only once the drain has visibly begun, so the
         // test does not depend on how quickly the shutdown call itself gets to run.
         let gate = Atomic<Bool>(false)
+        let started = Atomic<Bool>(false)
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 2)
         let server = HTTPServer(configuration: configuration) { request in
+            if request.path == "/gated" { started.store(true, ordering: .releasing) }
             while request.path == "/gated" && !gate.load(ordering: .acquiring) {
                 try? await Task.sleep(for: .milliseconds(5))
             }
@@ -24,7 +26,9 @@ import TallyHTTP
         idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await idle.readResponse()?.status == 200)
         busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
-        try await Task.sleep(for: .milliseconds(50))
+        // In flight means its handler runs: a fixed sleep let a loaded machine drain before the
+        // request was even read, and a connection with nothing read yet is rightly closed.
+        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(2)) }
         async let shutdown: Void = server.shutdown()
         #expect(await idle.isClosedByServer())
         gate.store(true, ordering: .releasing)

@@ -272,7 +272,9 @@ actor AccountActor {
     /// window memory still covers; a key found is remembered, so the request replays it.
     ///
     /// Meanwhile the key counts as in flight (a repeat answers 409) and so does the actor, so
-    /// it is not evicted under the request; a reload meanwhile carries the mark over.
+    /// it is not evicted under the request; a reload meanwhile carries the mark over. The key
+    /// found is remembered only after that reload, which would otherwise drop it with the old
+    /// window and let the request apply afresh.
     private func probe(_ request: KeyedRequest, sinceMs: Int64, atMs: Int64) async throws(ActorFailure) {
         keys.beginProbe(request.key, fingerprint: request.fingerprint, atMs: atMs)
         context.keyMemory.countLookup()
@@ -289,10 +291,15 @@ actor AccountActor {
             keys.endProbe(key)
             throw .engine(.storage(error))
         }
+        // A reload meanwhile may have replaced the state this request is about to change.
+        do throws(ActorFailure) {
+            try await prepare()
+        } catch {
+            keys.endProbe(key)
+            throw error
+        }
         keys.endProbe(key)
         if let found, keys[key] == nil { keys.remember(found) }
-        // A reload meanwhile may have replaced the state this request is about to change.
-        try await prepare()
     }
 
     private func replayOutcome<Value>(

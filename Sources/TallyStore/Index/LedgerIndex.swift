@@ -37,13 +37,9 @@ enum LedgerIndex {
             .rows([throughBatch]) { $0.optionalInt(0) }.first ?? nil
     }
 
-    /// The committed entries from id `firstID` on, in id order, optionally of one account.
-    static func entries(_ ledger: Connection, from firstID: Int64, account: String? = nil) throws(StoreError) -> [LedgerTail.Entry] {
-        if let account {
-            return try ledger.cached(tailColumns + " WHERE id >= ? AND account_id = ? ORDER BY id")
-                .rows([firstID, account], tailEntry)
-        }
-        return try ledger.cached(tailColumns + " WHERE id >= ? ORDER BY id").rows([firstID], tailEntry)
+    /// The account's committed entries from id `firstID` on, in id order.
+    static func entries(_ ledger: Connection, from firstID: Int64, account: String) throws(StoreError) -> [LedgerTail.Entry] {
+        try ledger.cached(tailColumns + " WHERE id >= ? AND account_id = ? ORDER BY id").rows([firstID, account], tailEntry)
     }
 
     static let tailColumns = "SELECT id, account_id, seq, idempotency_key, at_ms FROM entries"

@@ -83,7 +83,7 @@ public final class LedgerTail: Sendable {
 
     /// The oldest whole batches committed at or before `committedByNs`, holding up to about
     /// `limit` entries, and the last batch's number.
-    func pending(limit: Int, committedByNs: UInt64 = .max) -> (throughBatch: Int64, entries: [Entry])? {
+    func pending(limit: Int, committedByNs: UInt64) -> (throughBatch: Int64, entries: [Entry])? {
         state.withLock { state in
             var entries: [Entry] = []
             var through: Int64 = 0
@@ -100,16 +100,18 @@ public final class LedgerTail: Sendable {
     /// Forgets the batches up to `number`, whose entries are now in the index.
     func drop(throughBatch number: Int64) {
         state.withLock { state in
+            // Counted over all the batches first: a hot account's array is then shifted once per
+            // drop, not once per batch (thousands of times, under the lock the writer needs).
+            var dropped: [String: Int] = [:]
             while state.head < state.batches.count, state.batches[state.head].number <= number {
-                var dropped: [String: Int] = [:]
                 for entry in state.batches[state.head].entries { dropped[entry.account, default: 0] += 1 }
-                for (account, count) in dropped where state.byAccount[account] != nil {
-                    // In place: copying a hot account's array out and back would double the work.
-                    state.byAccount[account]!.removeFirst(min(count, state.byAccount[account]!.count))
-                    if state.byAccount[account]!.isEmpty { state.byAccount[account] = nil }
-                }
                 state.count -= state.batches[state.head].entries.count
                 state.head += 1
+            }
+            for (account, count) in dropped where state.byAccount[account] != nil {
+                // In place: copying a hot account's array out and back would double the work.
+                state.byAccount[account]!.removeFirst(min(count, state.byAccount[account]!.count))
+                if state.byAccount[account]!.isEmpty { state.byAccount[account] = nil }
             }
             entryCount.store(state.count, ordering: .relaxed)
             state.indexedThroughBatch = max(state.indexedThroughBatch, number)

@@ -171,20 +171,19 @@ extension Connection {
         }.first
     }
 
-    /// Calls `body` with the account and key of every keyed outcome on disk since `sinceMs`, in
-    /// pages (a whole day of keys may be many), until it returns false; for filling the engine's
-    /// key filter after a start.
-    public func forEachKey(sinceMs: Int64, _ body: (String, String) -> Bool) throws(StoreError) {
+    /// Calls `body` with the account and key of every keyed outcome on disk since `sinceMs`, for
+    /// filling the engine's key filter after a start.
+    public func forEachKey(sinceMs: Int64, _ body: (String, String) -> Void) throws(StoreError) {
         try attachIndexIfNeeded()
-        var more = true
-        try cached("SELECT account_id, key FROM \(indexSchema).key_index WHERE at_ms >= ?")
-            .forEachRow([sinceMs]) { row throws(StoreError) in
-                more = body(row.text(0), row.text(1))
-                return more
+        for sql in [
+            "SELECT account_id, key FROM \(indexSchema).key_index WHERE at_ms >= ?",
+            "SELECT account_id, key FROM idempotency WHERE created_at_ms >= ?",
+        ] {
+            try cached(sql).forEachRow([sinceMs]) { row throws(StoreError) in
+                body(row.text(0), row.text(1))
+                return true
             }
-        guard more else { return }
-        try cached("SELECT account_id, key FROM idempotency WHERE created_at_ms >= ?")
-            .forEachRow([sinceMs]) { row throws(StoreError) in body(row.text(0), row.text(1)) }
+        }
     }
 
     /// The highest sequence the index holds for the account (0 for none).
