@@ -28,7 +28,12 @@ import TallyHTTP
         busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
         // In flight means its handler runs: a fixed sleep let a loaded machine drain before the
         // request was even read, and a connection with nothing read yet is rightly closed.
-        while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(2)) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !started.load(ordering: .acquiring) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let reachedHandler = started.load(ordering: .acquiring)
+        #expect(reachedHandler, "the gated request reached its handler")
         async let shutdown: Void = server.shutdown()
         #expect(await idle.isClosedByServer())
         gate.store(true, ordering: .releasing)
