@@ -7,6 +7,9 @@
 #   - Redis 7: EVALSHA of a Lua check-and-debit plus a ledger XADD, appendfsync always.
 #   - PostgreSQL: guarded UPDATE … RETURNING plus a ledger INSERT with a unique key in one
 #     transaction, synchronous_commit on (pgbench).
+# And two ceilings, to read the ratios against: what the load tool reaches on these two cores when
+# the server does nothing (nginx answering a constant 204 to the same wrk script), and Tally's own
+# HTTP layer with no engine work (GET /healthz). Tally cannot beat the first, whatever it does.
 # Usage: Benchmarks/compare.sh [seconds]   (TALLY_BIN=path skips the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +25,7 @@ newest_pg_bin() { find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/
 
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || missing+=(nginx-light)
 command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || missing+=(redis-server redis-tools)
 [ -n "$(newest_pg_bin)" ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -38,8 +42,10 @@ chmod 711 "$work"
 commands="$work/commands.txt"
 server=""
 redis=""
+nginx_pid=""
 cleanup() {
     stop_tally
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
     if [ -n "$redis" ]; then kill "$redis" 2>/dev/null || true; wait "$redis" 2>/dev/null || true; fi
     if [ -f "$work/pg/data/postmaster.pid" ]; then
         as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
@@ -61,7 +67,37 @@ echo "tally: wrk for ${seconds}s" >&2
 TALLY_TOKEN="$token" TALLY_ACCOUNTS="$accounts" logged wrk -t2 -c"$clients" -d"${seconds}s" --latency \
     -s Benchmarks/wrk/authorize.lua "http://127.0.0.1:$port" >"$work/wrk.txt"
 read -r _ tally_rate tally_p50 tally_p99 tally_failed <<<"$(wrk_stats "$work/wrk.txt")"
+echo "tally: GET /healthz for ${seconds}s" >&2
+logged wrk -t2 -c"$clients" -d"${seconds}s" --latency "http://127.0.0.1:$port/healthz" >"$work/health.txt"
+read -r _ health_rate health_p50 health_p99 _ <<<"$(wrk_stats "$work/health.txt")"
 stop_tally
+
+# --- The load tool's ceiling ---------------------------------------------------------------------
+# nginx, one worker, no logging, a constant 204 for every request, driven by the very wrk command
+# that drove Tally: the most any server can answer here while wrk shares the two cores.
+mkdir "$work/nginx"
+port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid nginx.pid;
+error_log error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    keepalive_requests 10000000;
+    client_body_temp_path body;
+    server { listen 127.0.0.1:$port; location / { return 204; } }
+}
+NGINX
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+echo "nginx: wrk for ${seconds}s" >&2
+TALLY_TOKEN=unused TALLY_ACCOUNTS="$accounts" logged wrk -t2 -c"$clients" -d"${seconds}s" --latency \
+    -s Benchmarks/wrk/authorize.lua "http://127.0.0.1:$port" >"$work/nginx.txt"
+read -r _ nginx_rate nginx_p50 nginx_p99 _ <<<"$(wrk_stats "$work/nginx.txt")"
+kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=""
 
 # --- Redis ---------------------------------------------------------------------------------------
 # Every write is fsync'd before its reply (appendfsync always), no RDB snapshots: Redis's most
@@ -157,6 +193,10 @@ echo "|---|---|---:|---:|---:|---:|"
 echo "| Tally (HTTP) | POST /v1/authorize, fresh Idempotency-Key, durability full (wrk -t2) | $tally_rate | $tally_p50 | $tally_p99 | |"
 echo "| Redis | EVALSHA check-and-debit + XADD ledger, appendfsync always (redis-benchmark) | $redis_rate | $redis_p50 | $redis_p99 | $(ratio "$redis_rate") |"
 echo "| PostgreSQL | UPDATE … balance >= 1 RETURNING + INSERT ledger (unique key), synchronous_commit on (pgbench -j2 -M prepared) | $pg_rate | $pg_p50 | $pg_p99 | $(ratio "$pg_rate") |"
+echo "| *ceiling:* nginx | a constant 204, no work, the same wrk script as Tally (wrk -t2) | $nginx_rate | $nginx_p50 | $nginx_p99 | $(ratio "$nginx_rate") |"
+echo "| *ceiling:* Tally | GET /healthz, the HTTP layer without the engine (wrk -t2) | $health_rate | $health_p50 | $health_p99 | $(ratio "$health_rate") |"
+echo
+echo "1.5× Redis would be $(awk -v r="$redis_rate" 'BEGIN {printf "%.0f", 1.5 * r}') ops/s: $(awk -v r="$redis_rate" -v n="$nginx_rate" 'BEGIN {printf "%.0f", 150 * r / n}') % of what the load tool reaches against a server that does nothing."
 echo
 echo "Tally's ops/s counts approved debits only; failed requests (non-2xx, e.g. 503 when it sheds"
 echo "load, and socket errors): $tally_failed. Redis ledger entries: $redis_entries (calibration + run)."
