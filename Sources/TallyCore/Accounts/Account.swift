@@ -36,6 +36,21 @@ public struct Account: Sendable, Hashable, Codable {
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs ?? createdAtMs
     }
+
+    /// Checks that the account may spend, or use its API keys at all (free gateway routes too).
+    public func checkCanSpend() throws(Rejection) {
+        switch status {
+        case .active: return
+        case .suspended: throw .accountSuspended
+        case .closed: throw .accountClosed
+        }
+    }
+
+    /// Checks that the account may be issued API keys: a closed account never spends again, so a
+    /// new key for it could only ever be refused. A suspended one may, to be ready for its return.
+    public func checkCanIssueKeys() throws(Rejection) {
+        guard status != .closed else { throw .accountClosed }
+    }
 }
 
 /// The validation rules for what an operator may put in an account.
