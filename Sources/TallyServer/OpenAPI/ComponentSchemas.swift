@@ -138,7 +138,8 @@ enum ComponentSchemas {
         ("AdvanceTestClock", S.object(
             [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
         ("CreateAccount", S.object([
-            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
+            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -, not only dots (else 422 invalid_account_id)")),
+            ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
             ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),
             ("auto_topup", S.ref("AutoTopUp")), ("rate_limit", S.ref("RateLimit")), idempotencyKey,
