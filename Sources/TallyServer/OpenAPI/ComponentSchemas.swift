@@ -136,7 +136,8 @@ enum ComponentSchemas {
         ("GatewayDecision", S.type(
             "object", "the authorization (a charged route) or {allowed: true} (a free one); X-Credits-Remaining and RateLimit-* headers")),
         ("AdvanceTestClock", S.object(
-            [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
+            [("seconds", S.type("integer", "1 to 315,360,000 (ten years), never past 9999-12-31T23:59:59.999Z (422 time_out_of_range)"))],
+            required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -, not only dots (else 422 invalid_account_id)")),
             ("overdraft_limit", S.integer),
@@ -203,7 +204,8 @@ enum ComponentSchemas {
         ("Problem", .object([
             ("type", .string("object")),
             ("properties", .object([
-                ("type", S.string), ("title", S.string), ("status", S.integer), ("detail", S.string), ("code", S.string),
+                ("type", S.string), ("title", S.string), ("status", S.integer), ("detail", S.string),
+                ("code", S.type("string", "stable machine-readable code, listed in docs/api.md (Errors)")),
                 ("approved", S.boolean), ("balance", S.ref("Balance")),
             ])),
             ("required", .array(["type", "title", "status", "detail", "code"].map { .string($0) })),

@@ -89,7 +89,7 @@ enum RouteTable {
               summary: "The test clock's time (only with `tally serve --test-clock`; 404 otherwise)", request: nil,
               success: (200, "TestClock"), failures: [404]),
         Route(method: "POST", pattern: "/v1/test-clock/advance", action: .advanceTestClock, scopes: [],
-              summary: "Move the test clock forward and run what became due (only with --test-clock)",
+              summary: "Move the test clock forward and run what became due (only with --test-clock; never past year 9999)",
               request: "AdvanceTestClock", success: (200, "TestClock"), failures: [404, 422]),
         Route(method: "GET", pattern: "/healthz", action: .health, scopes: nil,
               summary: "Liveness: the process answers", request: nil, success: (200, "Status"), failures: []),
