@@ -6,6 +6,10 @@ enum ComponentSchemas {
 
     static let idempotencyKey = ("idempotency_key", S.type("string", "Same as the Idempotency-Key header."))
 
+    static let endpointURL =
+        "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true); IP hosts in any form "
+        + "(127.1, 0x7f000001, 2130706433) and localhost names are judged at registration, other names at connect time"
+
     static let endpointFields: [(String, JSONValue)] = [
         ("id", S.type("string", "we_<n>")), ("url", S.string), ("description", S.nullable(S.string)),
         ("events", S.array(S.string)), ("account", S.nullable(S.string)), ("enabled", S.boolean),
@@ -96,11 +100,11 @@ enum ComponentSchemas {
                                 required: ["operations", "credits", "expired"])),
         ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
         ("CreateEndpoint", S.object([
-            ("url", S.type("string", "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true)")),
+            ("url", S.type("string", endpointURL)),
             ("events", S.array(S.string)), ("account", S.string), ("description", S.string), idempotencyKey,
         ], required: ["url"])),
         ("UpdateEndpoint", S.object([
-            ("url", S.string), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
+            ("url", S.type("string", endpointURL)), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
             ("description", S.nullable(S.string)), ("enabled", S.boolean),
         ], required: [])),
         ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "enabled", "created_at"])),
