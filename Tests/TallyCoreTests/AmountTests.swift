@@ -1,5 +1,6 @@
 // Amounts are validated to 1...10^15 everywhere they enter, and going past the account total
-// bound is the `.amountOverflow` rejection, never a trap; account fields are validated too.
+// bound is the `.amountOverflow` rejection, never a trap; account fields are validated too,
+// and an account id cannot be a path trap (only dots, or percent-encoded slashes and dots).
 import Testing
 import TallyCore
 
@@ -83,10 +84,11 @@ import TallyCore
     }
 
     @Test func accountIDs() throws {
-        for good in ["a", "cus_123", "A.b:c@d-e_f", String(repeating: "x", count: 128)] {
+        for good in ["a", "cus_123", "A.b:c@d-e_f", ".a", "a..", "._", String(repeating: "x", count: 128)] {
             try AccountRules.validate(id: good)
         }
-        for bad in ["", "a b", "é", "a/b", "a#", String(repeating: "x", count: 129)] {
+        let dotsOnly = [".", "..", "...", String(repeating: ".", count: 128)]
+        for bad in ["", "a b", "é", "a/b", "a#", "a%2Fb", "%2E%2E", "a\\b", "a?b", String(repeating: "x", count: 129)] + dotsOnly {
             #expect(throws: Rejection.invalidAccountID) { try AccountRules.validate(id: bad) }
         }
     }

@@ -1,5 +1,6 @@
 // Proves the account routes end to end over loopback: create, read, patch (null removes a
-// metadata key), list with cursors, top-ups, and the 404/409/422/400 answers with problem+json.
+// metadata key), list with cursors, top-ups, and the 404/409/422/400 answers with problem+json;
+// ids that are only dots (path dot segments) or carry encoded slashes are refused.
 import Testing
 import TallyServer
 
@@ -34,6 +35,11 @@ import TallyServer
         try await withAPI { api in
             let cases: [(String, Int, String)] = [
                 (#"{"id": "has space"}"#, 422, "invalid_account_id"),
+                (#"{"id": "."}"#, 422, "invalid_account_id"),
+                (#"{"id": ".."}"#, 422, "invalid_account_id"),
+                (#"{"id": "..."}"#, 422, "invalid_account_id"),
+                (#"{"id": "a%2Fb"}"#, 422, "invalid_account_id"),
+                (#"{"id": "%2E%2E"}"#, 422, "invalid_account_id"),
                 (#"{"overdraft_limit": 5}"#, 422, "missing_field"),
                 (#"{"id": 7}"#, 422, "invalid_field"),
                 (#"{"id": "a", "colour": "red"}"#, 422, "unknown_field"),
@@ -51,6 +57,11 @@ import TallyServer
                 let response = try await api.send("POST", "/v1/accounts", json: body)
                 #expect(response.status == status, "\(body)")
                 #expect(response.json?["code"] == .string(code), "\(body)")
+            }
+            // Percent-encoded dots and slashes in the path decode to an id no account can have.
+            for path in ["/v1/accounts/%2E%2E", "/v1/accounts/%2e", "/v1/accounts/a%2Fb"] {
+                let response = try await api.send("GET", path)
+                #expect(response.status == 404 && response.json?["code"] == .string("account_not_found"), "\(path)")
             }
         }
     }

@@ -4,7 +4,9 @@
 // are in flight approves nothing after the revoke returns; a rate limit answers 429 with
 // Retry-After and RateLimit-* headers and takes no credits; the gateway prices the proxied route
 // (most specific wins, query strings ignored, percent-encoding decoded) and says why it refuses;
-// a retried key creation or rotation answers the first key, once, without its secret.
+// a retried key creation or rotation answers the first key, once, without its secret; a
+// suspended or closed account's keys are refused everywhere (free gateway routes included, before
+// the rate limit counts them), and a closed account is issued no new or rotated key.
 import Foundation
 import Synchronization
 import TallyCore
@@ -157,6 +159,43 @@ import Testing
             let noProxyToken = try await api.send(
                 "GET", "/v1/gateway/authorize", token: api.readToken, headers: [("X-Api-Key", key)])
             #expect(noProxyToken.status == 403, "a read token may not debit")
+        }
+    }
+
+    @Test func suspendedAndClosedAccountsKeysAreRefusedEverywhere() async throws {
+        try await withAPI(catalog: Self.catalog, gateway: GatewayRouteTable(Self.routes, unpriced: .deny)) { api in
+            try await api.fund("paused", 100)
+            try await api.fund("gone", 100)
+            let (_, pausedKey) = try await Self.key(api, "paused", #"{"rate_limit": {"limit": 1, "window_seconds": 60}}"#)
+            let (goneID, goneKey) = try await Self.key(api, "gone")
+            #expect(try await api.send("PATCH", "/v1/accounts/paused", json: #"{"status": "suspended"}"#).status == 200)
+            #expect(try await api.send("PATCH", "/v1/accounts/gone", json: #"{"status": "closed"}"#).status == 200)
+
+            for (key, code) in [(pausedKey, "account_suspended"), (goneKey, "account_closed")] {
+                for (method, uri) in [("GET", "/v1/models"), ("POST", "/v1/chat"), ("GET", "/v1/models")] {
+                    let answer = try await Self.gateway(api, key, method, uri)
+                    #expect(answer.status == 403 && answer.header("X-Tally-Reason") == code, "\(code) \(uri): \(answer.status) \(answer.body)")
+                    #expect(answer.json?["code"] == .string(code))
+                }
+                let direct = try await api.send("POST", "/v1/authorize", json: #"{"api_key": "\#(key)", "cost": 1}"#)
+                #expect(direct.status == 403 && direct.json?["code"] == .string(code))
+            }
+            #expect(try await api.send("GET", "/v1/accounts/gone").json?["balance"]?["available"] == .integer(100))
+
+            let closedIssue = try await api.send("POST", "/v1/accounts/gone/keys", json: "{}")
+            #expect(closedIssue.status == 403 && closedIssue.json?["code"] == .string("account_closed"), "\(closedIssue.body)")
+            let closedRotate = try await api.send("POST", "/v1/keys/\(goneID)/rotate", json: "{}")
+            #expect(closedRotate.status == 403 && closedRotate.json?["code"] == .string("account_closed"), "\(closedRotate.body)")
+            #expect(try await api.send("DELETE", "/v1/keys/\(goneID)").status == 200, "a closed account's key can still be revoked")
+
+            let (_, readyKey) = try await Self.key(api, "paused")
+            let refused = try await Self.gateway(api, readyKey, "GET", "/v1/models")
+            #expect(refused.status == 403 && refused.header("X-Tally-Reason") == "account_suspended")
+            _ = try await api.send("PATCH", "/v1/accounts/paused", json: #"{"status": "active"}"#)
+            for key in [readyKey, pausedKey] {
+                let back = try await Self.gateway(api, key, "GET", "/v1/models")
+                #expect(back.status == 200, "refusals while suspended used none of the rate limit: \(back.body)")
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 // Proves the test clock over HTTP: without --test-clock its routes are 404; with it, time stands
-// still until advanced, and an advance runs what became due (a hold past its TTL is released).
+// still until advanced, and an advance runs what became due (a hold past its TTL is released);
+// it reaches 9999-12-31T23:59:59.999Z, the last time RFC 3339 can write, and refuses to go past it.
+import TallyCore
 import TallyStore
 import Testing
 
@@ -29,6 +31,19 @@ import Testing
             #expect(stored?.hold.status == .expired)
             let account = try await api.send("GET", "/v1/accounts/clocked")
             #expect(account.json?["balance"]?["available"] == .integer(100))
+        }
+    }
+
+    @Test func stopsAtTheLastTimeItCanWrite() async throws {
+        try await withAPI(testClock: true) { api in
+            api.clock.advance(byMs: Timestamp.range.upperBound - 10_000 - APIHarness.startMs)
+            let beyond = try await api.send("POST", "/v1/test-clock/advance", json: #"{"seconds": 11}"#)
+            #expect(beyond.status == 422 && beyond.json?["code"] == .string("time_out_of_range"), "\(beyond.body)")
+            let last = try await api.send("POST", "/v1/test-clock/advance", json: #"{"seconds": 10}"#)
+            #expect(last.status == 200 && last.json?["now"] == .string("9999-12-31T23:59:59.999Z"), "\(last.body)")
+            let past = try await api.send("POST", "/v1/test-clock/advance", json: #"{"seconds": 1}"#)
+            #expect(past.status == 422 && past.json?["code"] == .string("time_out_of_range"))
+            #expect(try await api.send("GET", "/v1/test-clock").json?["now"] == .string("9999-12-31T23:59:59.999Z"))
         }
     }
 

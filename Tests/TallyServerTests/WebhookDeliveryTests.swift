@@ -178,7 +178,8 @@ final class ScriptedReceiver: Sendable {
         try await withAPI(webhooks: WebhookSettings(deliver: false)) { api in
             for url in [
                 "https://127.0.0.1/x", "https://10.0.0.1/x", "https://169.254.169.254/latest", "https://[::1]/x",
-                "https://[::ffff:127.0.0.1]/x", "http://example.com/x",
+                "https://[::ffff:127.0.0.1]/x", "http://example.com/x", "https://2130706433/", "https://0177.0.0.1/",
+                "https://0x7f000001/", "https://127.1/", "https://localhost./", "https://api.localhost/",
             ] {
                 let refused = try await api.send("POST", "/v1/webhook-endpoints", json: #"{"url": "\#(url)"}"#)
                 #expect(refused.status == 422 && refused.json?["code"] == .string("invalid_url"), "\(url): \(refused.body)")

@@ -36,6 +36,21 @@ public struct Account: Sendable, Hashable, Codable {
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs ?? createdAtMs
     }
+
+    /// Checks that the account may spend, or use its API keys at all (free gateway routes too).
+    public func checkCanSpend() throws(Rejection) {
+        switch status {
+        case .active: return
+        case .suspended: throw .accountSuspended
+        case .closed: throw .accountClosed
+        }
+    }
+
+    /// Checks that the account may be issued API keys: a closed account never spends again, so a
+    /// new key for it could only ever be refused. A suspended one may, to be ready for its return.
+    public func checkCanIssueKeys() throws(Rejection) {
+        guard status != .closed else { throw .accountClosed }
+    }
 }
 
 /// The validation rules for what an operator may put in an account.
@@ -43,10 +58,14 @@ public enum AccountRules {
     /// The most metadata keys an account, hold or debit may carry.
     public static let maxMetadataKeys = 50
 
-    /// Checks an operator-chosen account id: 1–128 of `A-Z a-z 0-9 _ . : @ -`.
+    /// Checks an operator-chosen account id: 1–128 of `A-Z a-z 0-9 _ . : @ -`, not only dots.
     public static func validate(id: String) throws(Rejection) {
         let bytes = id.utf8
         guard !bytes.isEmpty, bytes.count <= 128 else { throw .invalidAccountID }
+        // `.` and `..` are dot segments that clients and proxies remove from a path (RFC 3986
+        // §5.2.4), so such an account could never be reached; longer runs of dots go too, since
+        // some normalisers treat them alike and no customer id looks like one.
+        guard bytes.contains(where: { $0 != UInt8(ascii: ".") }) else { throw .invalidAccountID }
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

@@ -58,15 +58,6 @@ extension AccountState {
         }
     }
 
-    /// Checks that the account may spend.
-    func checkCanSpend() throws(Rejection) {
-        switch account.status {
-        case .active: return
-        case .suspended: throw .accountSuspended
-        case .closed: throw .accountClosed
-        }
-    }
-
     /// Draws `amount` from live lots in burn-down order, as postings of `kind`.
     ///
     /// Returns the postings and what the lots could not cover.

@@ -6,7 +6,7 @@ extension AccountState {
         cost: Credits, operation: String? = nil, quantity: Int64? = nil, metadata: [String: String] = [:],
         context: inout RuleContext<IDs>
     ) throws(Rejection) -> LedgerEntry {
-        try checkCanSpend()
+        try account.checkCanSpend()
         try CreditLimits.validate(cost)
         try checkCanCharge(cost)
         let (postings, short) = draw(cost, as: .consume)
@@ -24,7 +24,7 @@ extension AccountState {
         amount: Credits, expiresAtMs: Int64, operation: String? = nil, quantity: Int64? = nil,
         metadata: [String: String] = [:], context: inout RuleContext<IDs>
     ) throws(Rejection) -> LedgerEntry {
-        try checkCanSpend()
+        try account.checkCanSpend()
         try CreditLimits.validate(amount)
         guard expiresAtMs > context.nowMs else { throw .invalidHoldTTL }
         try checkCanCharge(amount)
@@ -56,7 +56,7 @@ extension AccountState {
         let extra = max(0, captured - hold.held)
         if extra > 0 {
             // Taking more than was held is new spending, which a suspended account may not do.
-            try checkCanSpend()
+            try account.checkCanSpend()
             try checkCanCharge(extra)
         }
         var postings = settlePostings(of: hold, taking: captured - extra, nowMs: context.nowMs)

@@ -1,8 +1,9 @@
 /// A webhook endpoint's URL, checked when it is registered.
 ///
-/// This check gives good error messages; the real SSRF guard runs at connect time on the
-/// addresses a name resolves to, which also covers names pointing at private addresses and DNS
-/// answers that change.
+/// This check gives good error messages and refuses every IP literal and `localhost` name the
+/// policy would refuse; the real SSRF guard runs at connect time on the addresses a name resolves
+/// to, which also covers other names pointing at private addresses (in DNS or `/etc/hosts`) and
+/// DNS answers that change.
 public struct EndpointURL: Sendable, Hashable {
     public static let maxLength = 2_048
     public static let maxHostLength = 253
@@ -71,9 +72,22 @@ public struct EndpointURL: Sendable, Hashable {
         }
     }
 
+    /// Why the policy refuses `host` already at registration: an IP address however it is written
+    /// (IPv6, or IPv4 in any form a URL parser reads, such as `127.1` or `0x7f000001`), or a
+    /// `localhost` name (RFC 6761 reserves `localhost` and `*.localhost` for loopback). Other names
+    /// are judged at connect time, on the addresses they resolve to.
     private static func refusal(host: String, policy: AddressPolicy) -> EndpointURLProblem? {
         if let address = IPAddress(host) { return policy.permits(address) ? nil : .blockedAddress }
+        switch NumericHost(host) {
+        case .address(let address): return policy.permits(address) ? nil : .blockedAddress
+        case .invalid: return .malformed
+        case .name: break
+        }
         let name = host.hasSuffix(".") ? String(host.dropLast()) : host
+        // An empty label (`localhost..`, `.example.com`) is no DNS name, and would dodge the check below.
+        guard !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+            return .malformed
+        }
         if !policy.allowPrivate, name == "localhost" || name.hasSuffix(".localhost") { return .blockedAddress }
         return nil
     }

@@ -119,7 +119,7 @@ extension AccountActor {
         }
     }
 
-    /// Checks a key and its rate limit for a request that costs nothing.
+    /// Checks a key, its account's status and its rate limit for a request that costs nothing.
     func admit(_ grant: KeyGrant) async throws(ActorFailure) -> RateDecision? {
         try await prepare()
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
@@ -132,9 +132,12 @@ extension AccountActor {
         }
     }
 
-    /// Counts the request against the key's rate limit, else the account's, else its plan's;
-    /// throws when it is over. Nil when no limit applies.
+    /// Checks that the account may spend, then counts the request against the key's rate limit,
+    /// else the account's, else its plan's; throws when it is over. Nil when no limit applies.
     func admit(_ account: Account, grant: KeyGrant?, nowMs: Int64) throws(Rejection) -> RateDecision? {
+        // Before the limiter: a suspended or closed account's requests are refused for that
+        // reason, and use up none of the rate budget it will have when it is active again.
+        try account.checkCanSpend()
         let plan = account.subscription.flatMap { context.configuration.catalog.plans[$0.plan] }
         guard let applied = AppliedRateLimit.resolve(key: grant?.rateLimit, account: account.rateLimit, plan: plan?.rateLimit),
             let decision = context.limiter.decide(

@@ -32,7 +32,7 @@ public struct IssuedAPIKey: Sendable {
 }
 
 extension Engine {
-    /// Issues a key for an existing account; only its SHA-256 is kept. A retry with the same
+    /// Issues a key for an existing account that is not closed; only its SHA-256 is kept. A retry with the same
     /// idempotency key answers the key the first request issued, without its secret.
     public func createKey(_ new: NewAPIKey, idempotencyKey: String? = nil) async throws(EngineError) -> Replayable<IssuedAPIKey> {
         do throws(Rejection) {
@@ -42,7 +42,7 @@ extension Engine {
         } catch {
             throw .rejected(error)
         }
-        _ = try await account(new.account)
+        try await checkCanIssueKeys(for: new.account)
         let fields = [
             new.account, new.name ?? "", new.mode.rawValue, new.expiresAtMs.map { String($0) } ?? "",
             new.rateLimit.map { "\($0.limit)/\($0.windowSeconds)" } ?? "",
@@ -78,6 +78,7 @@ extension Engine {
             () throws(EngineError) in
             var old = try await key(id)
             guard old.revokedAtMs == nil else { throw .rejected(.keyRevoked) }
+            try await checkCanIssueKeys(for: old.account)
             let fresh = try Self.newKey(
                 id: context.ids.next(), account: old.account, name: old.name, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live,
                 expiresAtMs: old.expiresAtMs, rateLimit: old.rateLimit, nowMs: clock.nowMs())
@@ -108,8 +109,18 @@ extension Engine {
         return found
     }
 
-    /// Checks a presented key (and its rate limit, without charging anything) for a request
-    /// that costs nothing, such as a free gateway route.
+    /// Refuses to issue keys for a missing or closed account.
+    private func checkCanIssueKeys(for id: String) async throws(EngineError) {
+        let view = try await account(id)
+        do throws(Rejection) {
+            try view.account.checkCanIssueKeys()
+        } catch {
+            throw .rejected(error)
+        }
+    }
+
+    /// Checks a presented key, its account's status and its rate limit, without charging
+    /// anything, for a request that costs nothing, such as a free gateway route.
     public func admit(apiKey: String) async throws(EngineError) -> (account: String, rate: RateDecision?) {
         let key = try await resolveKey(apiKey)
         let grant = KeyGrant(id: key.id, rateLimit: key.rateLimit)

@@ -37,4 +37,15 @@ public final class ManualClock: Clock {
             return now
         }
     }
+
+    /// Moves the clock forward by `ms` unless that would take it past `limitMs`, in one step so
+    /// concurrent moves cannot pass the limit together; the new time, or nil when it stayed.
+    public func advance(byMs ms: Int64, notPast limitMs: Int64) -> Int64? {
+        precondition(ms >= 0, "a clock never goes back")
+        return current.withLock { now in
+            guard now <= limitMs - ms else { return nil }
+            now += ms
+            return now
+        }
+    }
 }

@@ -139,10 +139,7 @@ extension TallyAPI {
         }
         for (name, path) in [("from", \EntryQuery.fromMs), ("to", \EntryQuery.toMs)] {
             guard let text = query[name] else { continue }
-            guard let ms = Timestamp.parse(text) else {
-                throw .invalid("invalid_time", "\(name) must be an RFC 3339 time such as 2026-01-31T12:00:00.000Z")
-            }
-            entryQuery[keyPath: path] = ms
+            entryQuery[keyPath: path] = try RequestBody.time(text, name: name)
         }
         let request = entryQuery
         let entries = try await engineCall { () async throws(EngineError) in try await engine.ledger(request) }

@@ -11,8 +11,9 @@ extension TallyAPI {
         return Reply(status: 200, body: .object([("now", .string(Timestamp.format(testClock.nowMs())))]))
     }
 
-    /// Moves the clock, stores where it stands, then runs the due work (period starts, hold and
-    /// lot expiry) that the move made due, so the answer comes after the engine has caught up.
+    /// Moves the clock (never past 9999-12-31T23:59:59.999Z), stores where it stands, then runs
+    /// the due work (period starts, hold and lot expiry) that the move made due, so the answer
+    /// comes after the engine has caught up.
     func advanceTestClock(_ call: inout Call) async throws(Problem) -> Reply {
         guard let testClock else { throw Problem.notFound }
         var body = try RequestBody(call.request)
@@ -20,7 +21,10 @@ extension TallyAPI {
             throw .invalid("missing_field", "'seconds' is required")
         }
         try body.finish()
-        testClock.advance(byMs: seconds * 1_000)
+        // Past year 9999 the API would write times it cannot read back (RFC 3339 years have four digits).
+        guard testClock.advance(byMs: seconds * 1_000, notPast: Timestamp.range.upperBound) != nil else {
+            throw .timeOutOfRange("advancing \(seconds) s from \(Timestamp.format(testClock.nowMs())) passes the last time")
+        }
         try await engineCall { () async throws(EngineError) in try await engine.recordClock() }
         await engine.runDueWork()
         return try testClockNow()

@@ -27,10 +27,7 @@ extension TallyAPI {
 
     private static func time(_ query: QueryParameters, _ name: String) throws(Problem) -> Int64 {
         guard let text = query[name] else { throw .invalid("missing_field", "'\(name)' is required (RFC 3339)") }
-        guard let ms = Timestamp.parse(text) else {
-            throw .invalid("invalid_time", "\(name) must be an RFC 3339 time such as 2026-01-31T12:00:00.000Z")
-        }
-        return ms
+        return try RequestBody.time(text, name: name)
     }
 
     /// How many buckets of `granularity` the range touches (at least one).

@@ -6,6 +6,10 @@ enum ComponentSchemas {
 
     static let idempotencyKey = ("idempotency_key", S.type("string", "Same as the Idempotency-Key header."))
 
+    static let endpointURL =
+        "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true); IP hosts in any form "
+        + "(127.1, 0x7f000001, 2130706433) and localhost names are judged at registration, other names at connect time"
+
     static let endpointFields: [(String, JSONValue)] = [
         ("id", S.type("string", "we_<n>")), ("url", S.string), ("description", S.nullable(S.string)),
         ("events", S.array(S.string)), ("account", S.nullable(S.string)), ("enabled", S.boolean),
@@ -96,11 +100,11 @@ enum ComponentSchemas {
                                 required: ["operations", "credits", "expired"])),
         ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
         ("CreateEndpoint", S.object([
-            ("url", S.type("string", "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true)")),
+            ("url", S.type("string", endpointURL)),
             ("events", S.array(S.string)), ("account", S.string), ("description", S.string), idempotencyKey,
         ], required: ["url"])),
         ("UpdateEndpoint", S.object([
-            ("url", S.string), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
+            ("url", S.type("string", endpointURL)), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
             ("description", S.nullable(S.string)), ("enabled", S.boolean),
         ], required: [])),
         ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "enabled", "created_at"])),
@@ -136,9 +140,11 @@ enum ComponentSchemas {
         ("GatewayDecision", S.type(
             "object", "the authorization (a charged route) or {allowed: true} (a free one); X-Credits-Remaining and RateLimit-* headers")),
         ("AdvanceTestClock", S.object(
-            [("seconds", S.type("integer", "1 to 315,360,000 (ten years)"))], required: ["seconds"])),
+            [("seconds", S.type("integer", "1 to 315,360,000 (ten years), never past 9999-12-31T23:59:59.999Z (422 time_out_of_range)"))],
+            required: ["seconds"])),
         ("CreateAccount", S.object([
-            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -")), ("overdraft_limit", S.integer),
+            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -, not only dots (else 422 invalid_account_id)")),
+            ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
             ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),
             ("auto_topup", S.ref("AutoTopUp")), ("rate_limit", S.ref("RateLimit")), idempotencyKey,
@@ -202,7 +208,8 @@ enum ComponentSchemas {
         ("Problem", .object([
             ("type", .string("object")),
             ("properties", .object([
-                ("type", S.string), ("title", S.string), ("status", S.integer), ("detail", S.string), ("code", S.string),
+                ("type", S.string), ("title", S.string), ("status", S.integer), ("detail", S.string),
+                ("code", S.type("string", "stable machine-readable code, listed in docs/api.md (Errors)")),
                 ("approved", S.boolean), ("balance", S.ref("Balance")),
             ])),
             ("required", .array(["type", "title", "status", "detail", "code"].map { .string($0) })),

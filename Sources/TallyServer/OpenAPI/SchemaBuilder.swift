@@ -11,7 +11,12 @@ enum SchemaBuilder {
     static let string = type("string")
     static let boolean = type("boolean")
     static let integer = type("integer")
-    static let time: JSONValue = .object([("type", .string("string")), ("format", .string("date-time"))])
+    static let time: JSONValue = .object([
+        ("type", .string("string")), ("format", .string("date-time")),
+        ("description", .string(
+            "RFC 3339 from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (else 422 time_out_of_range); "
+                + "a leap second (23:59:60 UTC at a month end) reads as 23:59:59.999")),
+    ])
     static let amount: JSONValue = .object([
         ("type", .string("integer")), ("minimum", .integer(1)), ("maximum", .integer(1_000_000_000_000_000)),
     ])

@@ -45,6 +45,11 @@ extension Problem {
         Problem(status: 422, code: code, title: "Invalid request", detail: detail)
     }
 
+    /// A time outside what RFC 3339 can write (422 `time_out_of_range`): a four-digit year.
+    static func timeOutOfRange(_ detail: String) -> Problem {
+        .invalid("time_out_of_range", detail + " (times run from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)")
+    }
+
     /// No route matches the path (404).
     static let notFound = Problem(status: 404, code: "not_found", title: "Not found", detail: "no such route")
 

@@ -36,7 +36,7 @@ extension Problem {
             case .accountSuspended: (403, "Account suspended", "the account is suspended and cannot spend")
             case .accountClosed: (403, "Account closed", "the account is closed")
             case .invalidAccountID:
-                (422, "Invalid account id", "account ids are 1 to 128 characters of A-Z a-z 0-9 _ . : @ -")
+                (422, "Invalid account id", "account ids are 1 to 128 characters of A-Z a-z 0-9 _ . : @ -, not only dots")
             case .invalidAmount(let amount): (422, "Invalid amount", "amounts are integers from 1 to 10^15 (got \(amount))")
             case .amountOverflow: (422, "Amount overflow", "the result would exceed the account's total bound")
             case .invalidOverdraftLimit: (422, "Invalid overdraft limit", "overdraft_limit is an integer from 0 to 10^15")

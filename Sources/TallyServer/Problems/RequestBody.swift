@@ -137,9 +137,16 @@ struct RequestBody {
     /// An optional RFC 3339 time, as milliseconds since the epoch.
     mutating func time(_ name: String) throws(Problem) -> Int64? {
         guard let text = try string(name) else { return nil }
+        return try Self.time(text, name: name)
+    }
+
+    /// The RFC 3339 time `text` (a body member or query parameter called `name`) as milliseconds
+    /// since the epoch, refused unless the API can also write it back.
+    static func time(_ text: String, name: String) throws(Problem) -> Int64 {
         guard let ms = Timestamp.parse(text) else {
             throw .invalid("invalid_time", "'\(name)' must be an RFC 3339 time such as 2026-01-31T12:00:00.000Z")
         }
+        guard Timestamp.range.contains(ms) else { throw .timeOutOfRange("'\(name)' is \(text) in UTC") }
         return ms
     }
 
