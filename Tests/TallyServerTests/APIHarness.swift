@@ -54,8 +54,8 @@ struct APIHarness {
 /// API serves the test-clock routes on the harness's manual clock.
 func withAPI(
     log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(),
-    webhooks: WebhookSettings = WebhookSettings(deliver: false), gateway: GatewayRouteTable? = nil,
-    _ body: (APIHarness) async throws -> Void
+    webhooks: WebhookSettings = WebhookSettings(deliver: false), retention: RetentionSettings = RetentionSettings(),
+    gateway: GatewayRouteTable? = nil, _ body: (APIHarness) async throws -> Void
 ) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -75,7 +75,8 @@ func withAPI(
     let clock = ManualClock(startMs: APIHarness.startMs)
     let engine = try Engine(
         configuration: EngineConfiguration(
-            store: StoreConfiguration(path: path, durability: .normal), catalog: catalog, webhooks: webhooks),
+            store: StoreConfiguration(path: path, durability: .normal), catalog: catalog, webhooks: webhooks,
+            retention: retention),
         clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
     try await tokens.reload(from: engine.store)
