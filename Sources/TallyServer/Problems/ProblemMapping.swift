@@ -20,7 +20,7 @@ extension Problem {
         case .overloaded:
             self.init(
                 status: 503, code: "overloaded", title: "Overloaded",
-                detail: "the write queue is full; retry after a short wait with the same idempotency key")
+                detail: "the server is past its capacity; retry after a short wait with the same idempotency key")
             headers = [("Retry-After", "1")]
         }
     }
