@@ -12,12 +12,19 @@ public final class Engine: Sendable {
     let dueWork: DueWork
     /// Nil when the configuration turns delivery off.
     let dispatcher: WebhookDispatcher?
+    let retention: Retention
     private let sweeper: Task<Void, Never>
     private let scheduler: Task<Void, Never>
+    private let pruner: Task<Void, Never>
     private let delivery: Task<Void, Never>?
 
     /// Opens the store, continues the id sequence and starts the eviction sweep.
-    public init(configuration: EngineConfiguration, clock: any Clock = SystemClock()) throws(EngineError) {
+    ///
+    /// `wallClock` stamps what happens in real time whatever `clock` says (webhook attempts);
+    /// tests give both.
+    public init(
+        configuration: EngineConfiguration, clock: any Clock = SystemClock(), wallClock: any Clock = SystemClock()
+    ) throws(EngineError) {
         do throws(StoreError) {
             let store = try Store(configuration: configuration.store, nowMs: clock.nowMs())
             let highest: Int64
@@ -49,7 +56,16 @@ public final class Engine: Sendable {
                 await dueWork.run()
             }
         }
-        let dispatcher = configuration.webhooks.deliver ? WebhookDispatcher(context: context) : nil
+        let retention = Retention(context: context, wallClock: wallClock)
+        self.retention = retention
+        let passIntervalMs = configuration.retention.passIntervalMs
+        pruner = Task.detached(priority: .low) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(passIntervalMs))
+                await retention.run()
+            }
+        }
+        let dispatcher = configuration.webhooks.deliver ? WebhookDispatcher(context: context, wallClock: wallClock) : nil
         self.dispatcher = dispatcher
         let pollMs = configuration.webhooks.pollIntervalMs
         delivery = dispatcher.map { dispatcher in
@@ -71,6 +87,11 @@ public final class Engine: Sendable {
     /// Returns how many accounts it brought up to date.
     @discardableResult
     public func runDueWork() async -> Int { await dueWork.run() }
+
+    /// Deletes events and webhook deliveries past their retention (``RetentionSettings``); the
+    /// engine does this every `passIntervalMs` by itself. Returns how many pruning commits it made.
+    @discardableResult
+    public func pruneExpiredRecords() async -> Int { await retention.run() }
 
     /// Stores the clock's time durably, so a `--test-clock` server restarted on this database
     /// resumes from it (``Connection/testClockMs()``).
@@ -123,6 +144,7 @@ public final class Engine: Sendable {
     public func close() async {
         sweeper.cancel()
         scheduler.cancel()
+        pruner.cancel()
         delivery?.cancel()
         dispatcher?.stop()
         let store = context.store

@@ -26,6 +26,8 @@ public struct EngineConfiguration: Sendable {
     /// How far `available` must rise above a fired `balance.low` level before it re-arms.
     public var alerts: AlertSettings
     public var webhooks: WebhookSettings
+    /// How long events and webhook deliveries are kept.
+    public var retention: RetentionSettings
 
     /// Creates a configuration with the defaults of DESIGN.md.
     public init(
@@ -34,7 +36,7 @@ public struct EngineConfiguration: Sendable {
         idleEvictionMs: Int64 = 300_000, maxLoadedAccounts: Int = 200_000, dueWorkIntervalMs: Int64 = 1_000,
         alerts: AlertSettings = AlertSettings(), webhooks: WebhookSettings = WebhookSettings(),
         idempotencyKeysPerAccount: Int = 4_096, idempotencyKeyBytes: Int = 32 << 20,
-        idempotencyFilterBytes: Int = 64 << 20
+        idempotencyFilterBytes: Int = 64 << 20, retention: RetentionSettings = RetentionSettings()
     ) {
         self.store = store
         self.catalog = catalog
@@ -49,5 +51,6 @@ public struct EngineConfiguration: Sendable {
         self.idempotencyKeysPerAccount = idempotencyKeysPerAccount
         self.idempotencyKeyBytes = idempotencyKeyBytes
         self.idempotencyFilterBytes = idempotencyFilterBytes
+        self.retention = retention
     }
 }

@@ -9,16 +9,17 @@ public enum EngineError: Error, Sendable {
     /// The business rejection, whether fresh or replayed.
     public var rejection: Rejection? {
         switch self {
-        case .rejected(let rejection), .replayedRejection(let rejection, _): rejection
+        case .rejected(let rejection), .refused(let rejection, _, _): rejection
         case .storage, .overloaded: nil
         }
     }
 
-    /// The rules refused the request.
+    /// The request was refused before an account's rules weighed it (validation, a missing
+    /// account or hold, a reused key).
     case rejected(Rejection)
-    /// The idempotency key's first request was refused; this is that stored refusal, with the
-    /// balance the account had then.
-    case replayedRejection(Rejection, balance: Balance)
+    /// The account's rules refused the request, with the balance the account had at that moment:
+    /// the one its answer shows, then and on every replay of its idempotency key (`replayed`).
+    case refused(Rejection, balance: Balance, replayed: Bool)
     /// The store failed; nothing of the request was applied.
     case storage(StoreError)
     /// The write queue is full; retry after a short wait.

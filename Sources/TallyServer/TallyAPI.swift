@@ -20,13 +20,16 @@ public final class TallyAPI: Sendable {
     let testClock: ManualClock?
     /// The routes the gateway path prices proxied requests by.
     let gateway: GatewayRouteTable
+    /// What refuses requests past capacity before they queue (see ``Admission``).
+    public let admission: Admission
 
     /// Creates the API; `log` nil keeps no access log; without `gateway` every proxied route is
-    /// refused as unpriced.
+    /// refused as unpriced; `admission` defaults to the store's queueing bound.
     public init(
         engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil,
-        testClock: ManualClock? = nil, gateway: GatewayRouteTable? = nil
+        testClock: ManualClock? = nil, gateway: GatewayRouteTable? = nil, admission: Admission? = nil
     ) {
+        self.admission = admission ?? Admission(boundMs: engine.store.configuration.maxQueueDelayMs)
         self.gateway = gateway ?? GatewayRouteTable([], unpriced: .deny)!
         self.engine = engine
         self.tokens = tokens
@@ -59,6 +62,17 @@ public final class TallyAPI: Sendable {
             response = Problem.methodNotAllowed(allowed).response
         case .found(let route, let parameter):
             routeName = route.pattern
+            // Readiness must answer however busy the server is; it says so itself.
+            guard route.action == .readiness || admission.enter() else {
+                response = Problem(EngineError.overloaded).response
+                break
+            }
+            defer {
+                if route.action != .readiness {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    admission.leave(latencyNs: now &- start, nowNs: now)
+                }
+            }
             do throws(Problem) {
                 if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
                 var call = Call(request: request, parameter: parameter)

@@ -175,7 +175,7 @@ extension CLITests {
                     #expect(repeated.replayed, "seed \(seed): key \(key) of \(account) was applied again")
                 } catch {
                     switch error {
-                    case .replayedRejection, .rejected(.idempotencyKeyReused): break
+                    case .refused(_, _, replayed: true), .rejected(.idempotencyKeyReused): break
                     default: Issue.record("seed \(seed): key \(key) of \(account): \(error)")
                     }
                 }

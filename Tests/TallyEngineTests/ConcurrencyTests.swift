@@ -17,7 +17,7 @@ import Testing
                         _ = try await engine.authorize(AuthorizeRequest(account: account, cost: 1, holdTTLMs: holdTTLMs))
                         return "approved"
                     } catch {
-                        if case .rejected(.insufficientCredits(available: 0, requested: 1)) = error { return "refused" }
+                        if error.rejection == .insufficientCredits(available: 0, requested: 1) { return "refused" }
                         return "\(error)"
                     }
                 }

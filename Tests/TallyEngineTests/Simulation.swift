@@ -193,7 +193,7 @@ final class Simulation {
         } catch {
             switch error {
             case .rejected(let rejection): return (.rejected(rejection), false)
-            case .replayedRejection(let rejection, _): return (.rejected(rejection), true)
+            case .refused(let rejection, _, let replayed): return (.rejected(rejection), replayed)
             default: return (.failed("\(error)"), false)
             }
         }

@@ -29,6 +29,9 @@ import TallyServer
         #expect(configuration.idempotencyMemoryMB == 32 && configuration.idempotencyFilterMB == 64)
         #expect(configuration.alerts == AlertSettings(hysteresis: 0, autoTopUpCooldownMs: 600_000, autoTopUpTimeoutMs: 3_600_000))
         #expect(configuration.webhooks.schedule == .standard && !configuration.webhooks.addressPolicy.allowPrivate)
+        let month: Int64 = 30 * 86_400_000
+        #expect(configuration.retention.eventsMs == month && configuration.retention.deliveredMs == month)
+        #expect(configuration.retention.failedMs == month)
         let overridden = try ServerConfiguration.load(
             path: path, environment: ["TALLY_WEBHOOK_ALLOW_PRIVATE": "true", "TALLY_WEBHOOK_RETRY_SCHEDULE": "0,1,2"])
         #expect(overridden.webhooks.addressPolicy.allowPrivate && overridden.webhooks.schedule.delaysMs == [0, 1_000, 2_000])
@@ -100,6 +103,26 @@ import TallyServer
                 #expect(list.contains { $0.hasPrefix(prefix) }, "\(prefix) in \(list)")
             }
             #expect(!list.contains { $0.hasPrefix("$.routes[0]") }, "the first route is fine")
+        }
+    }
+
+    @Test func readsEachRetentionAndRefusesOutOfRange() throws {
+        let kept = try write(#"{"events": {"retention_days": 0}, "webhooks": {"retention_days": 7, "failed_retention_days": 90}}"#)
+        defer { try? FileManager.default.removeItem(atPath: kept) }
+        let configuration = try ServerConfiguration.load(path: kept, environment: [:])
+        #expect(configuration.retention.eventsMs == 0, "0 keeps events for good")
+        #expect(configuration.retention.deliveredMs == 7 * 86_400_000)
+        #expect(configuration.retention.failedMs == 90 * 86_400_000)
+        let bad = try write(#"{"events": {"retention_days": -1, "size": 1}, "webhooks": {"failed_retention_days": 3651}}"#)
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        do {
+            _ = try ServerConfiguration.load(path: bad, environment: [:])
+            Issue.record("an invalid configuration was accepted")
+        } catch {
+            #expect(error.list.sorted() == [
+                "$.events.retention_days: must be an integer from 0 to 3650", "$.events.size: unknown key",
+                "$.webhooks.failed_retention_days: must be an integer from 0 to 3650",
+            ])
         }
     }
 }

@@ -225,9 +225,9 @@ final class ScriptedReceiver: Sendable {
         let receiver = try ScriptedReceiver { index in (index == 0 ? 500 : 204, 0, []) }
         var short = Self.fast
         short.schedule = RetrySchedule(delaysSeconds: [0], throttleFloorMs: 0)!
-        short.retentionMs = 1
-        short.pruneIntervalMs = 10
-        try await withAPI(webhooks: short) { api in
+        // Delivered rows go a millisecond after delivery; failed ones keep the 30-day default.
+        let retention = RetentionSettings(deliveredMs: 1, passIntervalMs: 10)
+        try await withAPI(webhooks: short, retention: retention) { api in
             let created = try await api.send("POST", "/v1/webhook-endpoints", json: #"{"url": "\#(receiver.url)"}"#)
             let endpoint = try #require(created.json?["id"]?.stringValue)
             try await api.fund("pruned-1", 5)

@@ -170,13 +170,15 @@ actor AccountActor {
             // A rate-limited request is not stored under its key: retried later, it must run.
             var request = request
             if case .rateLimited = rejection { request = nil }
-            guard request != nil || !expired.isEmpty else { throw .engine(.rejected(rejection)) }
+            // The balance now is the one stored with the refusal, so a replay answers the same.
+            let refusal = EngineError.refused(rejection, balance: state.balance, replayed: false)
+            guard request != nil || !expired.isEmpty else { throw .engine(refusal) }
             let changes = StoreChanges.derive(entries: expired, before: before, after: state)
                 + events(
                     for: expired, starts: due.starts, settingsChanged: false, availableBefore: availableBefore,
                     atMs: nowMs)
             let ticket = submit(changes, request: request, recorded: .rejection(rejection, state.balance), nowMs: nowMs)
-            return PendingOutcome(result: .failure(rejection), ticket: ticket)
+            return PendingOutcome(result: .failure(refusal), ticket: ticket)
         }
     }
 
@@ -322,7 +324,7 @@ actor AccountActor {
             throw .engine(.storage(.corrupt("idempotency record for key \(key)")))
         }
         if case .rejection(let rejection, let balance) = outcome {
-            throw .engine(.replayedRejection(rejection, balance: balance))
+            throw .engine(.refused(rejection, balance: balance, replayed: true))
         }
         guard let value = decode(outcome) else { throw .engine(.rejected(.idempotencyKeyReused)) }
         return Replayable(value: value, replayed: true)

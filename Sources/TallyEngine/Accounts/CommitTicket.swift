@@ -57,7 +57,7 @@ final class CommitSignals: Sendable {
 
 /// A request decided on the actor: its answer, and the commit it waits for (if it wrote).
 struct PendingOutcome<Value: Sendable>: Sendable {
-    let result: Result<Replayable<Value>, Rejection>
+    let result: Result<Replayable<Value>, EngineError>
     let ticket: CommitTicket?
 
     /// Waits for durability, then answers; a failed commit is an infrastructure error.
@@ -65,7 +65,7 @@ struct PendingOutcome<Value: Sendable>: Sendable {
         if let ticket, case .failure(let error) = await ticket.wait() { throw .engine(.storage(error)) }
         switch result {
         case .success(let value): return value
-        case .failure(let rejection): throw .engine(.rejected(rejection))
+        case .failure(let refusal): throw .engine(refusal)
         }
     }
 }

@@ -25,8 +25,6 @@ final class WebhookDispatcher: Sendable {
         var stopping = false
         /// When the backlog was last counted for the metrics.
         var backlogCountedAtMs: Int64 = 0
-        /// When delivered rows past the retention were last pruned.
-        var prunedAtMs: Int64 = 0
     }
 
     let context: EngineContext
@@ -36,10 +34,12 @@ final class WebhookDispatcher: Sendable {
     /// never delivers should not pay.
     private let started = Mutex<DeliveryClient?>(nil)
     private var settings: WebhookSettings { context.configuration.webhooks }
-    private let wallClock = SystemClock()
+    /// Attempts happen in real time, also when the engine runs on a test clock.
+    private let wallClock: any Clock
 
-    init(context: EngineContext) {
+    init(context: EngineContext, wallClock: any Clock) {
         self.context = context
+        self.wallClock = wallClock
     }
 
     /// The delivery client, started on first use.
@@ -86,19 +86,13 @@ final class WebhookDispatcher: Sendable {
     @discardableResult
     func pass() async -> Int {
         let nowMs = wallClock.nowMs()
-        let retentionMs = settings.retentionMs
-        let pruneEveryMs = settings.pruneIntervalMs
-        let (busy, stopping, countBacklog, prune) = state.withLock { state in
+        let (busy, stopping, countBacklog) = state.withLock { state in
             let due = nowMs - state.backlogCountedAtMs >= 1_000
             if due { state.backlogCountedAtMs = nowMs }
-            let prune = retentionMs > 0 && nowMs - state.prunedAtMs >= pruneEveryMs
-            if prune { state.prunedAtMs = nowMs }
-            return (state.inFlight, state.stopping, due, prune)
+            return (state.inFlight, state.stopping, due)
         }
         guard !stopping else { return 0 }
         if countBacklog { await self.countBacklog(nowMs: nowMs) }
-        // In bounded batches, so one prune never holds the writer long.
-        if prune { context.submit([.pruneDeliveries(beforeMs: nowMs - retentionMs, limit: 10_000)]) { _ in } }
         // Twice the client's cap keeps its queue fed between passes.
         let room = 2 * settings.maxInFlight - busy.count
         guard room > 0 else { return 0 }

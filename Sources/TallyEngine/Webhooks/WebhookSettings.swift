@@ -16,11 +16,6 @@ public struct WebhookSettings: Sendable {
     /// How long a rotated-out secret keeps signing beside the new one.
     public var rotationGraceMs: Int64
     public var userAgent: String
-    /// How long delivered rows and their attempts stay in the deliveries log (failed ones stay
-    /// until replayed); 0 keeps them forever.
-    public var retentionMs: Int64
-    /// How often the dispatcher prunes delivered rows past the retention.
-    public var pruneIntervalMs: Int64
     /// False runs no dispatcher (deliveries still accumulate durably).
     public var deliver: Bool
 
@@ -29,11 +24,8 @@ public struct WebhookSettings: Sendable {
         schedule: RetrySchedule = .standard, addressPolicy: AddressPolicy = AddressPolicy(),
         disablePolicy: DisablePolicy = DisablePolicy(), connectTimeoutMs: Int = 5_000, totalTimeoutMs: Int = 15_000,
         maxInFlight: Int = 64, maxInFlightPerEndpoint: Int = 8, pollIntervalMs: Int64 = 50,
-        rotationGraceMs: Int64 = 86_400_000, userAgent: String = "Tally-Webhooks", deliver: Bool = true,
-        retentionMs: Int64 = 30 * 86_400_000, pruneIntervalMs: Int64 = 60_000
+        rotationGraceMs: Int64 = 86_400_000, userAgent: String = "Tally-Webhooks", deliver: Bool = true
     ) {
-        self.retentionMs = retentionMs
-        self.pruneIntervalMs = pruneIntervalMs
         self.schedule = schedule
         self.addressPolicy = addressPolicy
         self.disablePolicy = disablePolicy

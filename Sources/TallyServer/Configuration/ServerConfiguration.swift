@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var alerts = AlertSettings()
     /// Webhook delivery: retry schedule, timeouts, concurrency and which addresses may receive.
     public var webhooks = WebhookSettings()
+    /// How long events and webhook deliveries are kept (`events.retention_days`,
+    /// `webhooks.retention_days`, `webhooks.failed_retention_days`).
+    public var retention = RetentionSettings()
     /// What the gateway path charges for each proxied route, and what it does with the rest.
     public var routes: [GatewayRoute] = []
     public var unpricedRoutes = UnpricedRoutePolicy.deny
@@ -110,6 +113,8 @@ public struct ServerConfiguration: Sendable {
                 readAlerts(value, path: path, problems: &problems)
             case "webhooks":
                 readWebhooks(value, path: path, problems: &problems)
+            case "events":
+                readEvents(value, path: path, problems: &problems)
             case "routes":
                 readRoutes(value, path: path, problems: &problems)
             case "unpriced_routes":

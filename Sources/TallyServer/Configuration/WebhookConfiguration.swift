@@ -4,7 +4,8 @@ import TallyCore
 /// Reads the `webhooks` section of the configuration and its environment overrides.
 extension ServerConfiguration {
     /// `webhooks`: `{retry_schedule_seconds, throttle_floor_seconds, connect_timeout_ms, timeout_ms,
-    /// max_in_flight, max_in_flight_per_endpoint, retention_days, allow_private, allowlist}`.
+    /// max_in_flight, max_in_flight_per_endpoint, retention_days, failed_retention_days,
+    /// allow_private, allowlist}`.
     mutating func readWebhooks(_ value: JSONValue, path: String, problems: inout [String]) {
         guard case .object(let members) = value else {
             problems.append("\(path): must be an object")
@@ -36,7 +37,8 @@ extension ServerConfiguration {
             case "max_in_flight": integer(field, 1...1_024, at, &problems).map { webhooks.maxInFlight = Int($0) }
             case "max_in_flight_per_endpoint":
                 integer(field, 1...256, at, &problems).map { webhooks.maxInFlightPerEndpoint = Int($0) }
-            case "retention_days": integer(field, 0...3_650, at, &problems).map { webhooks.retentionMs = $0 * 86_400_000 }
+            case "retention_days": days(field, at, &problems).map { retention.deliveredMs = $0 }
+            case "failed_retention_days": days(field, at, &problems).map { retention.failedMs = $0 }
             case "allow_private":
                 guard case .bool(let allow) = field else {
                     problems.append("\(at): must be true or false")
@@ -54,6 +56,26 @@ extension ServerConfiguration {
                 problems.append("\(at): unknown key")
             }
         }
+    }
+
+    /// `events`: `{retention_days}`.
+    mutating func readEvents(_ value: JSONValue, path: String, problems: inout [String]) {
+        guard case .object(let members) = value else {
+            problems.append("\(path): must be an object")
+            return
+        }
+        for (name, field) in members {
+            let at = path + "." + name
+            switch name {
+            case "retention_days": days(field, at, &problems).map { retention.eventsMs = $0 }
+            default: problems.append("\(at): unknown key")
+            }
+        }
+    }
+
+    /// A retention of 0 to 3,650 days, in milliseconds (0 keeps for good).
+    private func days(_ value: JSONValue, _ path: String, _ problems: inout [String]) -> Int64? {
+        integer(value, 0...3_650, path, &problems).map { $0 * 86_400_000 }
     }
 
     /// `TALLY_WEBHOOK_ALLOW_PRIVATE` and `TALLY_WEBHOOK_RETRY_SCHEDULE` (comma-separated seconds).

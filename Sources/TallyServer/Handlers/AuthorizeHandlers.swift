@@ -41,7 +41,7 @@ extension TallyAPI {
             var owner = named ?? ""
             if owner.isEmpty, let found = try? await engine.accountOf(apiKey: apiKey, or: nil) { owner = found }
             call.account = owner.isEmpty ? nil : owner
-            throw await denial(error, account: owner)
+            throw denial(error, account: owner)
         }
     }
 
@@ -62,18 +62,14 @@ extension TallyAPI {
     }
 
     /// The problem for a refused authorization; a 402 also carries `approved: false` and the
-    /// balance: for a replay the one stored with the first answer, otherwise as read right after
-    /// the denial (which changed nothing).
+    /// balance the account had when it was refused, which its replays show too.
     /// `cost` defaults to the charge the engine refused (for a priced operation, its price).
-    private func denial(_ error: EngineError, account: String, cost: Credits? = nil) async -> Problem {
+    private func denial(_ error: EngineError, account: String, cost: Credits? = nil) -> Problem {
         var problem = problem(for: error)
         guard case .insufficientCredits(_, let requested) = error.rejection else { return problem }
         problem.extra = [("approved", .bool(false)), ("account", .string(account)), ("cost", .integer(cost ?? requested))]
-        if case .replayedRejection(_, let balance) = error {
-            problem.extra.append(("balance", balance.json))
-        } else if let view = try? await engine.account(account) {
-            problem.extra.append(("balance", view.balance.json))
-        }
+        // Never read again: a change made since would contradict the refusal and its replays.
+        if case .refused(_, let balance, _) = error { problem.extra.append(("balance", balance.json)) }
         return problem
     }
 
@@ -97,7 +93,7 @@ extension TallyAPI {
             guard case .insufficientCredits = error.rejection, let found = try? await engine.hold(id) else {
                 throw problem(for: error)
             }
-            throw await denial(error, account: found.account, cost: amount ?? found.hold.amount)
+            throw denial(error, account: found.account, cost: amount ?? found.hold.amount)
         }
     }
 

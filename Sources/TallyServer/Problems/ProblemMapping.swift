@@ -8,10 +8,10 @@ extension Problem {
         switch error {
         case .rejected(let rejection):
             self.init(rejection)
-        case .replayedRejection(let rejection, _):
-            // The stored first answer of this idempotency key, replayed like any other.
+        case .refused(let rejection, _, let replayed):
             self.init(rejection)
-            headers = [("Idempotent-Replayed", "true")]
+            // The stored first answer of this idempotency key, replayed like any other.
+            if replayed { headers = [("Idempotent-Replayed", "true")] }
         case .storage:
             // The store's message may name tables or paths; it goes to the log, not the client.
             self.init(
@@ -20,7 +20,7 @@ extension Problem {
         case .overloaded:
             self.init(
                 status: 503, code: "overloaded", title: "Overloaded",
-                detail: "the write queue is full; retry after a short wait with the same idempotency key")
+                detail: "the server is past its capacity; retry after a short wait with the same idempotency key")
             headers = [("Retry-After", "1")]
         }
     }

@@ -19,6 +19,7 @@ enum Migrations {
         Step(version: 9, name: "webhooks", sql: webhooksSchema),
         Step(version: 10, name: "api_keys", sql: apiKeysSchema),
         Step(version: 11, name: "append_only_ledger", sql: appendOnlyLedgerSchema),
+        Step(version: 12, name: "retention", sql: retentionSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -284,5 +285,11 @@ enum Migrations {
         CREATE TABLE commit_batches (id INTEGER PRIMARY KEY, first_entry_id INTEGER NOT NULL);
         CREATE TABLE ledger_identity (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL);
         INSERT INTO ledger_identity (id, value) VALUES (1, lower(hex(randomblob(16))));
+        """
+
+    // Retention prunes an event only once no delivery of it is kept, which it asks per event.
+    // Event ids only grow, so this index takes appends, not random inserts.
+    private static let retentionSchema = """
+        CREATE INDEX deliveries_by_event ON webhook_deliveries (event_id);
         """
 }

@@ -172,7 +172,7 @@ struct BatchRows {
         case .resumeDeliveries(let endpoint, let failedSinceMs, let atMs):
             try writer.resumeDeliveries(endpoint: endpoint, failedSinceMs: failedSinceMs, atMs: atMs)
         case .replayDelivery(let id, let atMs): try writer.replayDelivery(id, atMs: atMs)
-        case .pruneDeliveries(let beforeMs, let limit): try writer.pruneDeliveries(beforeMs: beforeMs, limit: limit)
+        case .pruneExpiredRecords(let cutoffs, let limit): try writer.prune(cutoffs, limit: limit)
         case .putAPIKey(let key): try writer.put(apiKey: key)
         case .touchAPIKey(let id, let atMs): try writer.touch(apiKey: id, atMs: atMs)
         }

@@ -34,9 +34,8 @@ public enum StoreChange: Sendable {
     /// Schedules an endpoint's parked deliveries, and its failed ones created since `failedSinceMs`,
     /// for an attempt at `atMs` (re-enabling, replaying).
     case resumeDeliveries(endpoint: Int64, failedSinceMs: Int64?, atMs: Int64)
-    /// Deletes delivered webhook rows (and their attempts) finished before `beforeMs`, at most
-    /// `limit` of them; failed and pending ones are kept for replay.
-    case pruneDeliveries(beforeMs: Int64, limit: Int)
+    /// Deletes at most `limit` rows of each kind past its retention (see ``RetentionCutoffs``).
+    case pruneExpiredRecords(RetentionCutoffs, limit: Int)
     /// Creates or replaces a customer API key.
     case putAPIKey(APIKeyRecord)
     /// Records when a key was last used (written at most about once a minute per key).

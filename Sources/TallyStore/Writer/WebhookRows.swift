@@ -107,18 +107,30 @@ extension RowWriter {
         ).run(atMs, id)
     }
 
-    func pruneDeliveries(beforeMs: Int64, limit: Int) throws(StoreError) {
-        try connection.cached(
-            """
-            DELETE FROM webhook_attempts WHERE delivery_id IN (
-                SELECT id FROM webhook_deliveries WHERE status = 'succeeded' AND finished_at_ms < ? LIMIT ?)
-            """
-        ).run(beforeMs, limit)
-        try connection.cached(
-            """
-            DELETE FROM webhook_deliveries WHERE id IN (
-                SELECT id FROM webhook_deliveries WHERE status = 'succeeded' AND finished_at_ms < ? LIMIT ?)
-            """
-        ).run(beforeMs, limit)
+    /// Deletes up to `limit` delivered and `limit` failed deliveries finished before their
+    /// cutoffs (with their attempts), then up to `limit` events older than theirs that no kept
+    /// delivery refers to.
+    ///
+    /// Each kind is scanned from its oldest row, so a pass reads only the rows before the first
+    /// `limit` it may delete; a pending delivery is never deleted, nor the event it carries.
+    func prune(_ cutoffs: RetentionCutoffs, limit: Int) throws(StoreError) {
+        if let beforeMs = cutoffs.deliveredBeforeMs { try pruneDeliveries(status: "succeeded", beforeMs: beforeMs, limit: limit) }
+        if let beforeMs = cutoffs.failedBeforeMs { try pruneDeliveries(status: "failed", beforeMs: beforeMs, limit: limit) }
+        if let beforeMs = cutoffs.eventsBeforeMs {
+            try connection.cached(
+                """
+                DELETE FROM events WHERE id IN (
+                    SELECT id FROM events WHERE at_ms < ?
+                        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event_id = events.id)
+                    ORDER BY id LIMIT ?)
+                """
+            ).run(beforeMs, limit)
+        }
+    }
+
+    private func pruneDeliveries(status: String, beforeMs: Int64, limit: Int) throws(StoreError) {
+        let expired = "SELECT id FROM webhook_deliveries WHERE status = ? AND finished_at_ms < ? ORDER BY id LIMIT ?"
+        try connection.cached("DELETE FROM webhook_attempts WHERE delivery_id IN (\(expired))").run(status, beforeMs, limit)
+        try connection.cached("DELETE FROM webhook_deliveries WHERE id IN (\(expired))").run(status, beforeMs, limit)
     }
 }

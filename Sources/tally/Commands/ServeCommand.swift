@@ -48,7 +48,7 @@ enum ServeCommand {
                 idempotencyRetentionMs: Int64(settings.idempotencyRetentionHours) * 3_600_000,
                 defaultHoldTTLMs: Int64(settings.holdTTLSeconds) * 1_000, alerts: settings.alerts,
                 webhooks: settings.webhooks, idempotencyKeyBytes: settings.idempotencyMemoryMB << 20,
-                idempotencyFilterBytes: settings.idempotencyFilterMB << 20),
+                idempotencyFilterBytes: settings.idempotencyFilterMB << 20, retention: settings.retention),
             clock: testClock ?? SystemClock())
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()
