@@ -28,7 +28,8 @@ final class Connection {
     private var parsingStopped = false
     /// Set once the client has finished sending; what it sent before is still parsed and answered.
     private var peerClosed = false
-    /// Whether the parser last asked for more bytes, as opposed to being held back by `mayParse`.
+    /// Whether the parser has taken all it can from the bytes read so far, so only new input gives
+    /// it more; false while bytes wait because `mayParse` held parsing back.
     private var parserNeedsBytes = true
     private var closeAfterOutput = false
     private var lingerBeforeClose = false
@@ -100,6 +101,7 @@ final class Connection {
             let count = read(fd, buffer.baseAddress, buffer.count)
             if count > 0 {
                 parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                parserNeedsBytes = false
                 if count < buffer.count { break }
             } else if count == 0 {
                 peerClosed = true
