@@ -24,8 +24,13 @@ final class Connection {
     private var outputOffset = 0
     private var exchanges: [Exchange] = []
     private var firstSequence = 0
-    private var readingStopped = false
+    /// Set after a request that closes the connection or a failure: nothing after it is parsed.
+    private var parsingStopped = false
+    /// Set once the client has finished sending; what it sent before is still parsed and answered.
     private var peerClosed = false
+    /// Whether the parser has taken all it can from the bytes read so far, so only new input gives
+    /// it more; false while bytes wait because `mayParse` held parsing back.
+    private var parserNeedsBytes = true
     private var closeAfterOutput = false
     private var lingerBeforeClose = false
     private var watchedEvents = Epoll.readable
@@ -49,7 +54,8 @@ final class Connection {
     /// Reacts to an epoll report for this socket.
     func handle(events: UInt32) {
         if events & Epoll.readable != 0 { phase == .lingering ? discardInput() : readAvailable() }
-        if events & Epoll.writable != 0 && !isClosed { writeOutput() }
+        // Not only a write: requests held back while output was backed up can run once it drains.
+        if events & Epoll.writable != 0 && !isClosed { afterProgress() }
         if events & (Epoll.error | Epoll.hangUp) != 0 && events & Epoll.readable == 0 { close() }
     }
 
@@ -90,15 +96,15 @@ final class Connection {
         let buffer = loop.readBuffer
         // A few reads per wake-up at most, so one fast sender cannot starve the other sockets.
         var reads = 0
-        while !readingStopped && reads < 4 {
+        while !parsingStopped && !peerClosed && reads < 4 {
             reads += 1
             let count = read(fd, buffer.baseAddress, buffer.count)
             if count > 0 {
                 parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                parserNeedsBytes = false
                 if count < buffer.count { break }
             } else if count == 0 {
                 peerClosed = true
-                readingStopped = true
             } else if errno == EINTR {
                 continue
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
@@ -112,14 +118,27 @@ final class Connection {
     }
 
     /// Parses what is buffered, writes what is due and updates timers and epoll interest.
+    ///
+    /// It goes round again while requests already read were held back only for room (a pipeline
+    /// slot, or less unsent output) and now have it: their bytes were read already, so no epoll
+    /// read event would ever come for them.
     private func afterProgress() {
-        parseBuffered()
-        serializeReadyAnswers()
-        writeOutput()
+        repeat {
+            parseBuffered()
+            serializeReadyAnswers()
+            writeOutput()
+        } while !isClosed && !parserNeedsBytes && mayParse
+    }
+
+    /// Whether another request may be taken: no answer ends the connection, a pipeline slot is
+    /// free and the client has read enough of its answers.
+    private var mayParse: Bool {
+        !parsingStopped && !closeAfterOutput && exchanges.count < limits.maxPipelinedRequests
+            && output.count - outputOffset < Self.maxPendingOutputBytes
     }
 
     private func parseBuffered() {
-        while !readingStopped && exchanges.count < limits.maxPipelinedRequests {
+        while mayParse {
             let event: HTTPParserEvent?
             do {
                 event = try parser.next()
@@ -127,6 +146,7 @@ final class Connection {
                 queueFailure(error)
                 return
             }
+            parserNeedsBytes = event == nil
             switch event {
             case nil:
                 return
@@ -146,7 +166,7 @@ final class Connection {
             isHTTP10: request.version == .http1_0, keepAlive: keepAlive,
             startNs: Clock.nowNs(), bodyBytes: request.body.count)
         // After a request that closes the connection, whatever else the client sent is not read.
-        if !keepAlive { readingStopped = true }
+        if !keepAlive { parsingStopped = true }
         if let inline = loop.context.inlineHandler, let response = inline(request) {
             exchanges.append(Exchange(kind: .request(info), response: response))
             return
@@ -169,7 +189,7 @@ final class Connection {
     }
 
     private func queueFailure(_ error: HTTPParseError) {
-        readingStopped = true
+        parsingStopped = true
         exchanges.append(Exchange(kind: .failure(error)))
     }
 
@@ -243,7 +263,7 @@ final class Connection {
         }
         if outputOffset == output.count {
             resetOutput()
-            if peerClosed && exchanges.isEmpty {
+            if peerClosed && exchanges.isEmpty && parserNeedsBytes {
                 close()
                 return
             }
@@ -281,10 +301,7 @@ final class Connection {
     private func updateWatchedEvents() {
         guard !isClosed else { return }
         let pendingOutput = output.count - outputOffset
-        let wantsRead =
-            !readingStopped && exchanges.count < limits.maxPipelinedRequests
-            && pendingOutput < Self.maxPendingOutputBytes
-        let events = (wantsRead ? Epoll.readable : 0) | (pendingOutput > 0 ? Epoll.writable : 0)
+        let events = (mayParse && !peerClosed ? Epoll.readable : 0) | (pendingOutput > 0 ? Epoll.writable : 0)
         guard events != watchedEvents else { return }
         watchedEvents = events
         Epoll.modify(loop.epollFD, fd: fd, events: events)

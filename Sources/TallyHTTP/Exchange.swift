@@ -34,6 +34,6 @@ struct Exchange {
     /// The problem-details response sent for a parse failure or timeout, in the same shape
     /// (RFC 9457 with a stable `code`) as every other failure of the API.
     static func failureResponse(_ error: HTTPParseError) -> HTTPResponse {
-        ProtocolProblem.response(status: error.status, detail: error.reason)
+        ProtocolProblem.response(status: error.status, detail: error.reason, code: error.code)
     }
 }

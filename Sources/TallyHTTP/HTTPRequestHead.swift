@@ -12,6 +12,8 @@ struct HTTPRequestHead {
     var connectionKeepAlive = false
     var expectContinue = false
     var expectOther = false
+    var hostCount = 0
+    var authorizationCount = 0
 
     /// Whether the connection may carry another request after this one.
     var keepAlive: Bool {
@@ -32,9 +34,23 @@ struct HTTPRequestHead {
                 if ASCII.equalsIgnoringCase(token, "close") { connectionClose = true }
                 if ASCII.equalsIgnoringCase(token, "keep-alive") { connectionKeepAlive = true }
             }
+        } else if ASCII.equalsIgnoringCase(name, "host") {
+            hostCount += 1
+        } else if ASCII.equalsIgnoringCase(name, "authorization") {
+            authorizationCount += 1
         } else if ASCII.equalsIgnoringCase(name, "expect") {
             if ASCII.equalsIgnoringCase(value, "100-continue") { expectContinue = true } else { expectOther = true }
         }
+    }
+
+    /// Refuses the fields that must appear once: a second Host or Authorization leaves front end
+    /// and back end free to read different ones, so neither is guessed.
+    ///
+    /// Host is required from HTTP/1.1 on (RFC 9112 §3.2); HTTP/1.0 clients may leave it out.
+    func validateSingleFields() throws(HTTPParseError) {
+        if hostCount > 1 { throw .repeatedHost }
+        if hostCount == 0 && version == .http1_1 { throw .missingHost }
+        if authorizationCount > 1 { throw .repeatedAuthorization }
     }
 
     /// Decides how the body is framed, rejecting every ambiguous combination.

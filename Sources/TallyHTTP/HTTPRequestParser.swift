@@ -166,6 +166,7 @@ public struct HTTPRequestParser: Sendable {
 
     /// Chooses the body framing once the empty line ends the headers.
     private mutating func finishHead() throws(HTTPParseError) -> HTTPParserEvent? {
+        try head.validateSingleFields()
         if head.expectOther { throw .unsupportedExpectation }
         let framing = try head.bodyFraming(maxBodyBytes: maxBodyBytes)
         headBytes = 0

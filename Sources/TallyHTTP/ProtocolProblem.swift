@@ -1,8 +1,8 @@
 /// Problem details (RFC 9457) for failures the HTTP layer answers itself, before any route runs.
 enum ProtocolProblem {
-    /// A response whose body names the failure with a stable code derived from its status.
-    static func response(status: Int, detail: String) -> HTTPResponse {
-        let code = code(for: status)
+    /// A response whose body names the failure with a stable code, by default the status's.
+    static func response(status: Int, detail: String, code: String? = nil) -> HTTPResponse {
+        let code = code ?? self.code(for: status)
         var body = "{\"type\":\"urn:tally:problem:\(code)\",\"title\":\"\(ResponseSerializer.reasonPhrase(status))\","
         body += "\"status\":\(status),\"detail\":\"\(escaped(detail))\",\"code\":\"\(code)\"}"
         return HTTPResponse(

@@ -9,6 +9,14 @@ extension WireResponse {
 /// One request over a fresh loopback connection; reads poll without blocking so the
 /// cooperative threads stay free for a server's handlers running in the same process.
 public func loopbackExchange(port: Int, _ raw: [UInt8], timeoutMs: Int = 10_000) async throws -> WireResponse {
+    try await loopbackExchanges(port: port, raw, count: 1, timeoutMs: timeoutMs)[0]
+}
+
+/// Sends bytes holding `count` requests (pipelined, in one write where the socket allows) over a
+/// fresh loopback connection and reads their `count` responses in order.
+public func loopbackExchanges(port: Int, _ raw: [UInt8], count: Int, timeoutMs: Int = 10_000) async throws
+    -> [WireResponse]
+{
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -26,16 +34,21 @@ public func loopbackExchange(port: Int, _ raw: [UInt8], timeoutMs: Int = 10_000)
         offset += sent
     }
     var buffer: [UInt8] = []
+    var responses: [WireResponse] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
     var waitedMs = 0
     while true {
-        if let (response, _) = WireResponse.parse(buffer) { return response }
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        if count > 0 {
-            buffer += chunk[0..<count]
+        while let (response, used) = WireResponse.parse(buffer) {
+            responses.append(response)
+            buffer.removeFirst(used)
+        }
+        if responses.count >= count { return responses }
+        let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if received > 0 {
+            buffer += chunk[0..<received]
             continue
         }
-        if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || waitedMs >= timeoutMs {
+        if received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || waitedMs >= timeoutMs {
             throw LoopbackClientError.noResponse
         }
         try await Task.sleep(for: .milliseconds(2))

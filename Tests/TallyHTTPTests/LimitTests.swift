@@ -1,5 +1,7 @@
 // Proves the size and time limits: oversize headers (431) and bodies (413), slowloris headers
-// (408 then close), idle keep-alive close, and the connection cap (503 then close).
+// (408 then close, and hundreds of them at once do not keep a normal client from being served),
+// idle keep-alive close, and the connection cap (503 then close, existing connections keep
+// working, and closed ones make room for new ones).
 import Testing
 import TallyHTTP
 
@@ -48,6 +50,28 @@ import TallyHTTP
         }
     }
 
+    @Test func servesOthersWhileHundredsOfConnectionsTrickleHeaders() async throws {
+        try await withServer(limits: HTTPLimits(headerTimeoutMs: 2_000)) { _, port in
+            // Generous read timeouts: the full suite on two cores can starve a test for seconds,
+            // and how fast answers come is not what this checks.
+            let tricklers = try (0..<300).map { _ in try RawClient(port: port, timeoutMs: 30_000) }
+            for trickler in tricklers { trickler.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ") }
+            let normal = try RawClient(port: port, timeoutMs: 30_000)
+            var answered = 0
+            for round in 0..<30 {
+                // One more byte of every trickling head between two requests of the normal client.
+                for trickler in tricklers { trickler.send("a") }
+                normal.send("GET /\(round) HTTP/1.1\r\nHost: a\r\n\r\n")
+                if await normal.readResponse()?.body == "GET /\(round) - " { answered += 1 }
+            }
+            #expect(answered == 30)
+            for trickler in tricklers {
+                #expect(await trickler.readResponse()?.status == 408)
+                #expect(await trickler.isClosedByServer())
+            }
+        }
+    }
+
     @Test func answers408ToSlowBody() async throws {
         try await withServer(limits: HTTPLimits(bodyTimeoutMs: 200)) { _, port in
             let client = try RawClient(port: port)
@@ -66,21 +90,33 @@ import TallyHTTP
         }
     }
 
-    @Test func refusesConnectionsOverTheCap() async throws {
-        try await withServer(maxConnections: 2, eventLoopCount: 1) { server, port in
-            let first = try RawClient(port: port)
-            let second = try RawClient(port: port)
-            first.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-            second.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-            #expect(await first.readResponse()?.status == 200)
-            #expect(await second.readResponse()?.status == 200)
-            let third = try RawClient(port: port)
-            #expect(await third.readResponse()?.status == 503)
-            #expect(await third.isClosedByServer())
-            #expect(server.openConnectionCount == 2)
-            // The first two still work.
-            first.send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n")
-            #expect(await first.readResponse()?.body == "GET /again - ")
+    @Test func refusesConnectionsOverTheCapAndAcceptsAgainOnceSomeClose() async throws {
+        try await withServer(maxConnections: 20) { server, port in
+            let open = try (0..<20).map { _ in try RawClient(port: port) }
+            for (index, client) in open.enumerated() {
+                client.send("GET /\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(await client.readResponse()?.status == 200)
+            }
+            for _ in 0..<200 {
+                let refused = try RawClient(port: port)
+                let response = await refused.readResponse()
+                #expect(response?.status == 503)
+                #expect(response?.body.contains("\"code\":\"too_many_connections\"") == true)
+                #expect(await refused.isClosedByServer())
+            }
+            // A refused connection is counted until the loop has closed it, just after the client saw the close.
+            #expect(await server.openConnections(settlingAt: 20) == 20)
+            for client in open {
+                client.send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(await client.readResponse()?.body == "GET /again - ")
+            }
+            for client in open[..<10] { client.close() }
+            #expect(await server.openConnections(settlingAt: 10) == 10)
+            let newcomers = try (0..<10).map { _ in try RawClient(port: port) }
+            for client in newcomers + open[10...] {
+                client.send("GET /new HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(await client.readResponse()?.body == "GET /new - ")
+            }
         }
     }
 }

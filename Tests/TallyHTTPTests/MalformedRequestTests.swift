@@ -1,5 +1,6 @@
 // Proves that malformed and smuggling-prone requests get their error status and a closed
-// connection: garbage, obs-fold, duplicate Content-Length, TE with CL, bad versions, bare LF.
+// connection: garbage, obs-fold, duplicate Content-Length, TE with CL, bad versions, bare LF, and
+// a missing or repeated Host or a repeated Authorization (each with its own problem code).
 import Testing
 import TallyHTTP
 
@@ -27,6 +28,25 @@ import TallyHTTP
             let client = try RawClient(port: port)
             client.send(request)
             #expect(await client.readResponse()?.status == status)
+            #expect(await client.isClosedByServer())
+        }
+    }
+
+    static let singleFieldCases: [(String, String)] = [
+        ("GET / HTTP/1.1\r\n\r\n", "missing_host"),
+        ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "repeated_host"),
+        ("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer one\r\nAuthorization: Bearer two\r\n\r\n", "repeated_authorization"),
+    ]
+
+    @Test(arguments: singleFieldCases)
+    func refusesMissingOrRepeatedSingleFields(request: String, code: String) async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            client.send(request)
+            let response = await client.readResponse()
+            #expect(response?.status == 400)
+            #expect(response?.header("Content-Type") == "application/problem+json")
+            #expect(response?.body.contains("\"code\":\"\(code)\"") == true)
             #expect(await client.isClosedByServer())
         }
     }

@@ -1,5 +1,7 @@
 // Proves that pipelined requests are answered strictly in order, even when an early handler is
-// slow, and that a slow handler does not stop the loop from serving other connections.
+// slow, that a slow handler does not stop the loop from serving other connections, and that every
+// request of one write is answered however far it runs past the pipeline limit: answered inline,
+// behind a large answer, or sent just before the client half-closes.
 import Testing
 import TallyHTTP
 
@@ -41,6 +43,47 @@ import TallyHTTP
             client.send((0..<20).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
             let responses = await client.readResponses(20)
             #expect(responses.map(\.body) == (0..<20).map { "GET /\($0) - " })
+        }
+    }
+
+    /// Inline answers are all ready at once, so nothing but the freed slots can restart parsing.
+    @Test(arguments: [17, 100, 1_000], [true, false])
+    func answersEveryRequestOfOneWrite(count: Int, inline: Bool) async throws {
+        try await withServer(inlineHandler: inline ? inlineEchoHandler : nil) { _, port in
+            let client = try RawClient(port: port)
+            client.send((0..<count).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            let responses = await client.readResponses(count)
+            let expected = (0..<count).map { inline ? "inline /\($0)" : "GET /\($0) - " }
+            #expect(responses.map(\.body) == expected)
+        }
+    }
+
+    /// A large answer holds parsing back until the client reads it; then the rest must still run.
+    @Test func answersSmallRequestsQueuedBehindALargeAnswer() async throws {
+        let size = 3 << 20
+        let handler: HTTPHandler = { request in
+            request.path == "/big" ? HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: size)) : await echoHandler(request)
+        }
+        try await withServer(inlineHandler: { $0.path == "/big" ? nil : inlineEchoHandler($0) }, handler: handler) { _, port in
+            let client = try RawClient(port: port)
+            let small = (0..<16).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }
+            client.send((["GET /big HTTP/1.1\r\nHost: a\r\n\r\n"] + small).joined())
+            let responses = await client.readResponses(17)
+            #expect(responses.first?.body.utf8.count == size)
+            #expect(responses.dropFirst().map(\.body) == (0..<16).map { "inline /\($0)" })
+        }
+    }
+
+    /// The end of the client's input stops reading, not the parsing of what was read before it.
+    @Test func answersRequestsSentBeforeTheClientHalfCloses() async throws {
+        try await withServer { _, port in
+            let client = try RawClient(port: port)
+            let rest = (1..<100).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }
+            client.send((["GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"] + rest).joined())
+            client.finishSending()
+            let responses = await client.readResponses(100)
+            #expect(responses.map(\.body) == ["GET /slow - "] + (1..<100).map { "GET /\($0) - " })
+            #expect(await client.isClosedByServer())
         }
     }
 

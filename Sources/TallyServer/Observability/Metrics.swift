@@ -37,10 +37,21 @@ public final class Metrics: Sendable {
     /// Creates empty metrics.
     public init() {}
 
+    /// The methods that get a label of their own; any other method token is counted as `OTHER`.
+    private static let labelledMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
+
     /// Counts one answered request under its route pattern (or `unmatched`).
+    ///
+    /// Labels come only from fixed sets, because every distinct label value is a series kept
+    /// forever: a client inventing methods must not be able to grow `/metrics` and memory.
     func recordRequest(route: String, method: String, status: Int, nanoseconds: UInt64) {
-        let key = RequestKey(route: route, method: method, status: status)
+        let key = RequestKey(route: route, method: Self.methodLabel(method), status: status)
         state.withLock { $0.requests[key, default: Histogram()].record(nanoseconds) }
+    }
+
+    /// The method's own name when it is a standard one, else `OTHER`.
+    private static func methodLabel(_ method: String) -> String {
+        labelledMethods.contains(method) ? method : "OTHER"
     }
 
     /// Counts one authorize decision: `approved` or the rejection code.
@@ -53,7 +64,6 @@ public final class Metrics: Sendable {
         state.withLock { $0.refusedByServer[status, default: 0] += 1 }
     }
 
-    /// The Prometheus text exposition of every metric, with the engine's gauges.
     /// One unlabelled Prometheus histogram from per-bucket (not cumulative) counts.
     private func histogram(_ name: String, _ help: String, bounds: [String], buckets: [Int], sum: String, count: Int) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
@@ -65,6 +75,7 @@ public final class Metrics: Sendable {
         return out + "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(sum)\n\(name)_count \(count)\n"
     }
 
+    /// The Prometheus text exposition of every metric, with the engine's gauges.
     func render(engine: Engine) -> String {
         let snapshot = state.withLock { $0 }
         let writer = engine.store.writer.currentStatistics

@@ -18,7 +18,9 @@ enum OpenAPIDocument {
                 ("title", .string("Tally")), ("version", .string("1")),
                 ("description", .string(
                     "Prepaid credits engine. Amounts are integers; times are RFC 3339 UTC with milliseconds; "
-                        + "ids are sequence-based (dbt_, hld_, lot_, ent_). Unknown request members are refused (422 unknown_field).")),
+                        + "ids are sequence-based (dbt_, hld_, lot_, ent_). Unknown request members are refused (422 unknown_field). "
+                        + "An HTTP/1.1 request needs exactly one Host header and at most one Authorization header "
+                        + "(else 400 missing_host, repeated_host or repeated_authorization).")),
             ])),
             ("components", .object([
                 ("schemas", .object(ComponentSchemas.all)),
