@@ -161,10 +161,11 @@ final class Connection {
     private func dispatch(_ request: HTTPRequest, keepAlive: Bool) {
         var request = request
         request.remoteAddress = remoteAddress
+        request.receivedAtNs = Clock.nowNs()
         let info = Exchange.RequestInfo(
             method: request.method, path: request.path, isHead: request.method == "HEAD",
             isHTTP10: request.version == .http1_0, keepAlive: keepAlive,
-            startNs: Clock.nowNs(), bodyBytes: request.body.count)
+            startNs: request.receivedAtNs, bodyBytes: request.body.count)
         // After a request that closes the connection, whatever else the client sent is not read.
         if !keepAlive { parsingStopped = true }
         if let inline = loop.context.inlineHandler, let response = inline(request) {

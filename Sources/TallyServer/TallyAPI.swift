@@ -6,7 +6,8 @@ import TallyHTTP
 
 /// The v1 HTTP API over an engine: routing, service-token auth, problem details, metrics and
 /// the access log. Plug ``handle(_:)``, ``handleInline(_:)`` and ``observe(_:)`` into an
-/// `HTTPServer`, or call ``makeServer(configuration:)``.
+/// `HTTPServer` (always both handlers: the inline one admits what the other answers), or call
+/// ``makeServer(configuration:)``.
 public final class TallyAPI: Sendable {
     let engine: Engine
     public let tokens: ServiceTokens
@@ -22,6 +23,9 @@ public final class TallyAPI: Sendable {
     let gateway: GatewayRouteTable
     /// What refuses requests past capacity before they queue (see ``Admission``).
     public let admission: Admission
+    /// The answer to a request refused for want of a place, built once: it is the answer given
+    /// most often exactly when the server has least time.
+    private let overloaded = Problem(EngineError.overloaded).response
 
     /// Creates the API; `log` nil keeps no access log; without `gateway` every proxied route is
     /// refused as unpriced; `admission` defaults to the store's queueing bound.
@@ -49,9 +53,16 @@ public final class TallyAPI: Sendable {
     /// server drains.
     public func beginDrain() { draining.store(true, ordering: .relaxed) }
 
-    /// Answers any request.
+    /// Answers a request ``handleInline(_:)`` passed on, and gives back the place it took.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
         let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            if Self.takesAPlace(request) {
+                let now = HTTPRequest.monotonicNowNs()
+                // From when the request was read: the time it queued on the loop counts most.
+                admission.leave(latencyNs: now &- (request.receivedAtNs == 0 ? now : request.receivedAtNs), nowNs: now)
+            }
+        }
         var routeName = "unmatched"
         var account: String?
         let response: HTTPResponse
@@ -62,17 +73,6 @@ public final class TallyAPI: Sendable {
             response = Problem.methodNotAllowed(allowed).response
         case .found(let route, let parameter):
             routeName = route.pattern
-            // Readiness must answer however busy the server is; it says so itself.
-            guard route.action == .readiness || admission.enter() else {
-                response = Problem(EngineError.overloaded).response
-                break
-            }
-            defer {
-                if route.action != .readiness {
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    admission.leave(latencyNs: now &- start, nowNs: now)
-                }
-            }
             do throws(Problem) {
                 if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
                 var call = Call(request: request, parameter: parameter)
@@ -86,19 +86,28 @@ public final class TallyAPI: Sendable {
         return response
     }
 
-    /// Answers the cheap, non-blocking routes (health, metrics, the OpenAPI document) on the
-    /// loop thread; nil for everything else.
+    /// Answers on the loop thread what needs no waiting: the cheap routes (health, metrics, the
+    /// OpenAPI document), and 503 `overloaded` for a request that finds no place in flight
+    /// (``Admission``), before any task, parsing or engine work is spent on it. Returns nil for
+    /// the rest, which hold a place until ``handle(_:)`` answers them.
     public func handleInline(_ request: HTTPRequest) -> HTTPResponse? {
         // Most traffic is under /v1/; skip matching it twice.
-        guard !request.path.hasPrefix("/v1/") || request.path == "/v1/openapi.json",
+        if !request.path.hasPrefix("/v1/") || request.path == "/v1/openapi.json",
             case .found(let route, _) = router.match(method: request.method, path: request.path),
             route.action == .health || route.action == .metrics || route.action == .openAPI
-        else { return nil }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let response = immediate(route.action)
-        record(request, route: route.pattern, response: response, start: start, account: nil)
-        return response
+        {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let response = immediate(route.action)
+            record(request, route: route.pattern, response: response, start: start, account: nil)
+            return response
+        }
+        guard Self.takesAPlace(request), !admission.enter() else { return nil }
+        record(request, route: "overloaded", response: overloaded, start: DispatchTime.now().uptimeNanoseconds, account: nil)
+        return overloaded
     }
+
+    /// Readiness must answer however busy the server is: saying so is its job.
+    private static func takesAPlace(_ request: HTTPRequest) -> Bool { request.path != "/readyz" }
 
     /// Counts and logs what the HTTP layer refused before a request reached the API.
     public func observe(_ summary: HTTPExchangeSummary) {

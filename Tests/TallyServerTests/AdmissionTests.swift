@@ -71,7 +71,8 @@ import TallyServer
             for _ in 0..<Admission.minimumLimit { admission.leave(latencyNs: 1 * Self.ms, nowNs: now) }
             let admitted = try await api.send("POST", "/v1/authorize", json: #"{"account": "busy", "cost": 1}"#, token: api.authorizeToken)
             #expect(admitted.status == 200)
-            #expect(admission.inFlight == 0, "every admitted request gave its place back")
+            #expect(try await api.send("GET", "/v1/nowhere").status == 404)
+            #expect(admission.inFlight == 0, "every admitted request gave its place back, unmatched ones too")
         }
     }
 }
