@@ -1,7 +1,7 @@
 // Proves admission control: past its limit a request is refused at once with 503 `overloaded` and
-// Retry-After (readiness still answers), answers slower than the bound cut the limit at most once
-// per interval and never below the floor, fast ones raise it back, and the API lets work in again
-// as soon as places free up.
+// Retry-After (readiness still answers); answers slower than the bound bring the limit down to
+// what the server answers within the bound, never below the floor, and a lone slow one does not;
+// fast ones raise it back; and the API lets work in again as soon as places free up.
 import Dispatch
 import Testing
 import TallyCore
@@ -19,40 +19,47 @@ import TallyServer
         #expect(admission.inFlight == 8)
     }
 
-    @Test func slowAnswersCutTheLimitOncePerIntervalDownToTheFloor() {
-        let admission = Admission(boundMs: 50, initialLimit: 100)
-        for _ in 0..<3 { #expect(admission.enter()) }
-        admission.leave(latencyNs: 80 * Self.ms, nowNs: 1_000 * Self.ms)
-        #expect(admission.limit == 90)
-        // The same backlog made this one slow too: no second cut within the interval.
-        admission.leave(latencyNs: 80 * Self.ms, nowNs: 1_005 * Self.ms)
-        #expect(admission.limit == 90)
-        admission.leave(latencyNs: 80 * Self.ms, nowNs: 1_011 * Self.ms)
-        #expect(admission.limit == 81)
-        var nowMs: UInt64 = 2_000
-        for _ in 0..<200 {
-            #expect(admission.enter())
-            nowMs += 20
-            admission.leave(latencyNs: 80 * Self.ms, nowNs: nowMs * Self.ms)
+    /// One request admitted and answered after `latencyMs`, at `atNs`.
+    func answer(_ admission: Admission, latencyMs: UInt64, atNs: UInt64) {
+        #expect(admission.enter())
+        admission.leave(latencyNs: latencyMs * Self.ms, nowNs: atNs)
+    }
+
+    @Test func slowAnswersBringTheLimitDownToWhatTheServerAnswersWithinTheBound() {
+        let admission = Admission(boundMs: 50, initialLimit: 1_000)
+        // 2,000 answers a second, each 100 ms late: 2,000/s × 50 ms = 100 fit within the bound.
+        var nowNs: UInt64 = 1_000 * Self.ms
+        for _ in 0..<400 {
+            nowNs += Self.ms / 2
+            answer(admission, latencyMs: 100, atNs: nowNs)
+        }
+        #expect(admission.limit == 100)
+        // Fewer answers a second never take it under the floor.
+        for _ in 0..<100 {
+            nowNs += 20 * Self.ms
+            answer(admission, latencyMs: 100, atNs: nowNs)
         }
         #expect(admission.limit == Admission.minimumLimit)
     }
 
+    @Test func oneSlowAnswerAmongFastOnesCutsNothing() {
+        let admission = Admission(boundMs: 50, initialLimit: 200)
+        var nowNs: UInt64 = 1_000 * Self.ms
+        for _ in 0..<50 {
+            nowNs += Self.ms
+            answer(admission, latencyMs: 1, atNs: nowNs)
+        }
+        let before = admission.limit
+        answer(admission, latencyMs: 500, atNs: nowNs + Self.ms)
+        #expect(admission.limit >= before, "a commit that stalled once is not overload")
+    }
+
     @Test func fastAnswersRaiseTheLimitAboutOnePerRoundUpToTheCeiling() {
         let admission = Admission(boundMs: 50, initialLimit: 10)
-        for _ in 0..<10 {
-            #expect(admission.enter())
-            admission.leave(latencyNs: 1 * Self.ms, nowNs: 1_000 * Self.ms)
-        }
+        for _ in 0..<10 { answer(admission, latencyMs: 1, atNs: 1_000 * Self.ms) }
         #expect(admission.limit == 10 || admission.limit == 11, "ten fast answers at a limit of ten raise it by about one")
-        // Between half the bound and the bound: neither raised nor cut.
-        let before = admission.limit
-        #expect(admission.enter())
-        admission.leave(latencyNs: 40 * Self.ms, nowNs: 1_000 * Self.ms)
-        #expect(admission.limit == before)
         let high = Admission(boundMs: 50, initialLimit: Admission.maximumLimit)
-        #expect(high.enter())
-        high.leave(latencyNs: 1 * Self.ms, nowNs: 1_000 * Self.ms)
+        answer(high, latencyMs: 1, atNs: 1_000 * Self.ms)
         #expect(high.limit == Admission.maximumLimit)
     }
 

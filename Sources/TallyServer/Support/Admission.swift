@@ -4,11 +4,12 @@ import Synchronization
 /// within the queueing bound, so past capacity the rest are refused at once with 503 instead of
 /// every answer slowing down.
 ///
-/// The limit adapts the way TCP's congestion window does: an answer slower than the bound cuts it
-/// by a tenth (at most once per ``cutIntervalNs``, since one backlog makes many answers slow at
-/// once), and each answer faster than half the bound raises it by 1/limit, about one per round of
-/// answers. The writer's own bound (DESIGN §7) still refuses a mutation that would queue too long;
-/// this one keeps the time before the engine is reached short as well, which it cannot see.
+/// By Little's law, `throughput × bound` requests in flight are answered within the bound. While
+/// answers come slower than the bound (a smoothed latency, so one slow commit does not count), the
+/// limit drops to that product, measured over the last window of answers (at most once per
+/// ``cutIntervalNs``): never below what the server just showed it can answer, so refusing never
+/// costs throughput. While answers come faster than half the bound it grows by 1/limit per
+/// answer, about one per round of answers, back towards the ceiling.
 public final class Admission: Sendable {
     /// The fewest requests ever admitted at once, so a burst of slow answers cannot stop all work.
     public static let minimumLimit = 8
@@ -16,11 +17,19 @@ public final class Admission: Sendable {
     public static let maximumLimit = 4_096
     /// The shortest time between two cuts of the limit.
     public static let cutIntervalNs: UInt64 = 10_000_000
+    /// How long a window of answers is counted to measure throughput.
+    public static let windowNs: UInt64 = 100_000_000
 
     private struct State {
         var inFlight = 0
         var limit: Double
         var lastCutNs: UInt64 = 0
+        /// Smoothed over about the last 16 answers.
+        var latencyNs: Double = 0
+        var windowStartNs: UInt64 = 0
+        var windowAnswers = 0
+        /// Answers per second in the last whole window; 0 until one was measured.
+        var throughput: Double = 0
     }
 
     private let boundNs: UInt64
@@ -47,14 +56,28 @@ public final class Admission: Sendable {
         state.withLock { state in
             precondition(state.inFlight > 0, "leave() without enter()")
             state.inFlight -= 1
-            if latencyNs > boundNs {
+            count(&state, latencyNs: latencyNs, nowNs: nowNs)
+            if state.latencyNs > Double(boundNs) {
                 guard nowNs &- state.lastCutNs >= Self.cutIntervalNs else { return }
                 state.lastCutNs = nowNs
-                state.limit = max(Double(Self.minimumLimit), state.limit * 0.9)
-            } else if latencyNs < boundNs / 2 {
+                // Without a measured window yet, a tenth off stands in for the product.
+                let sustainable = state.throughput > 0 ? state.throughput * Double(boundNs) / 1e9 : state.limit * 0.9
+                state.limit = max(Double(Self.minimumLimit), min(state.limit, sustainable))
+            } else if state.latencyNs < Double(boundNs / 2) {
                 state.limit = min(Double(Self.maximumLimit), state.limit + 1 / state.limit)
             }
         }
+    }
+
+    private func count(_ state: inout State, latencyNs: UInt64, nowNs: UInt64) {
+        state.latencyNs += (Double(latencyNs) - state.latencyNs) / 16
+        if state.windowStartNs == 0 { state.windowStartNs = nowNs }
+        state.windowAnswers += 1
+        let elapsed = nowNs &- state.windowStartNs
+        guard elapsed >= Self.windowNs else { return }
+        state.throughput = Double(state.windowAnswers) * 1e9 / Double(elapsed)
+        state.windowStartNs = nowNs
+        state.windowAnswers = 0
     }
 
     /// How many requests may be in flight now.
