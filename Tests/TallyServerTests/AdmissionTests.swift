@@ -11,12 +11,12 @@ import TallyServer
     static let ms: UInt64 = 1_000_000
 
     @Test func admitsUpToTheLimitAndAgainOnceAPlaceIsFree() {
-        let admission = Admission(boundMs: 50, initialLimit: 8)
-        for _ in 0..<8 { #expect(admission.enter()) }
-        #expect(!admission.enter(), "the ninth waits for a place")
+        let admission = Admission(boundMs: 50, initialLimit: Admission.minimumLimit)
+        for _ in 0..<Admission.minimumLimit { #expect(admission.enter()) }
+        #expect(!admission.enter(), "one past the limit waits for a place")
         admission.leave(latencyNs: 5 * Self.ms, nowNs: 1_000 * Self.ms)
         #expect(admission.enter())
-        #expect(admission.inFlight == 8)
+        #expect(admission.inFlight == Admission.minimumLimit)
     }
 
     /// One request admitted and answered after `latencyMs`, at `atNs`.
@@ -27,8 +27,13 @@ import TallyServer
 
     @Test func slowAnswersBringTheLimitDownToWhatTheServerAnswersWithinTheBound() {
         let admission = Admission(boundMs: 50, initialLimit: 1_000)
-        // 2,000 answers a second, each 100 ms late: 2,000/s × 50 ms = 100 fit within the bound.
+        // The server answers within 5 ms when idle...
         var nowNs: UInt64 = 1_000 * Self.ms
+        for _ in 0..<200 {
+            nowNs += Self.ms / 2
+            answer(admission, latencyMs: 5, atNs: nowNs)
+        }
+        // ...then 2,000 answers a second, each 100 ms late: 2,000/s × 50 ms = 100 fit in the bound.
         for _ in 0..<400 {
             nowNs += Self.ms / 2
             answer(admission, latencyMs: 100, atNs: nowNs)
@@ -42,10 +47,21 @@ import TallyServer
         #expect(admission.limit == Admission.minimumLimit)
     }
 
+    @Test func aDiskSlowerThanTheBoundIsNotOverload() {
+        let admission = Admission(boundMs: 50, initialLimit: 1_000)
+        // Every answer takes 80–90 ms, at a steady 1,000 a second: slow, but not queueing.
+        var nowNs: UInt64 = 1_000 * Self.ms
+        for index in 0..<1_000 {
+            nowNs += Self.ms
+            answer(admission, latencyMs: 80 + UInt64(index % 10), atNs: nowNs)
+        }
+        #expect(admission.limit >= 1_000, "the target follows the fastest answers, twice 80 ms")
+    }
+
     @Test func oneSlowAnswerAmongFastOnesCutsNothing() {
         let admission = Admission(boundMs: 50, initialLimit: 200)
         var nowNs: UInt64 = 1_000 * Self.ms
-        for _ in 0..<50 {
+        for _ in 0..<150 {
             nowNs += Self.ms
             answer(admission, latencyMs: 1, atNs: nowNs)
         }
@@ -55,9 +71,12 @@ import TallyServer
     }
 
     @Test func fastAnswersRaiseTheLimitAboutOnePerRoundUpToTheCeiling() {
-        let admission = Admission(boundMs: 50, initialLimit: 10)
-        for _ in 0..<10 { answer(admission, latencyMs: 1, atNs: 1_000 * Self.ms) }
-        #expect(admission.limit == 10 || admission.limit == 11, "ten fast answers at a limit of ten raise it by about one")
+        let admission = Admission(boundMs: 50, initialLimit: 100)
+        // A first window, to have something to go by.
+        answer(admission, latencyMs: 1, atNs: 1_000 * Self.ms)
+        answer(admission, latencyMs: 1, atNs: 1_100 * Self.ms)
+        for _ in 0..<100 { answer(admission, latencyMs: 1, atNs: 1_100 * Self.ms) }
+        #expect(admission.limit == 101, "a hundred fast answers at a limit of a hundred raise it by one")
         let high = Admission(boundMs: 50, initialLimit: Admission.maximumLimit)
         answer(high, latencyMs: 1, atNs: 1_000 * Self.ms)
         #expect(high.limit == Admission.maximumLimit)

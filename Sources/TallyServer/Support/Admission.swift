@@ -4,15 +4,18 @@ import Synchronization
 /// within the queueing bound, so past capacity the rest are refused at once with 503 instead of
 /// every answer slowing down.
 ///
-/// By Little's law, `throughput × bound` requests in flight are answered within the bound. While
-/// answers come slower than the bound (a smoothed latency, so one slow commit does not count), the
-/// limit drops to that product, measured over the last window of answers (at most once per
-/// ``cutIntervalNs``): never below what the server just showed it can answer, so refusing never
-/// costs throughput. While answers come faster than half the bound it grows by 1/limit per
-/// answer, about one per round of answers, back towards the ceiling.
+/// By Little's law, `throughput × target` requests in flight are answered within the target. The
+/// target is the bound, or twice the fastest answer seen lately when that is slower (a disk whose
+/// every fsync takes longer than the bound is slow, not overloaded: cutting there would shrink
+/// the batches it commits and spiral down). While answers come slower than the target (a
+/// smoothed latency, so one slow commit does not count), the limit drops to that product over
+/// the last window of answers (at most once per ``cutIntervalNs``): never below what the server
+/// just showed it can answer, so refusing never costs throughput. While answers come faster than
+/// half the target it grows by 1/limit per answer, about one per round of answers.
 public final class Admission: Sendable {
-    /// The fewest requests ever admitted at once, so a burst of slow answers cannot stop all work.
-    public static let minimumLimit = 8
+    /// The fewest requests ever admitted at once, so a burst of slow answers cannot stop all work
+    /// and a client's burst of a few dozen requests is never refused on a merely slow server.
+    public static let minimumLimit = 64
     /// The most requests admitted at once, whatever the answers' times.
     public static let maximumLimit = 4_096
     /// The shortest time between two cuts of the limit.
@@ -30,6 +33,9 @@ public final class Admission: Sendable {
         var windowAnswers = 0
         /// Answers per second in the last whole window; 0 until one was measured.
         var throughput: Double = 0
+        /// The fastest answer lately: the smallest of each window, rising 1 % a window at most.
+        var fastestNs: Double = .infinity
+        var windowFastestNs: Double = .infinity
     }
 
     private let boundNs: UInt64
@@ -57,13 +63,15 @@ public final class Admission: Sendable {
             precondition(state.inFlight > 0, "leave() without enter()")
             state.inFlight -= 1
             count(&state, latencyNs: latencyNs, nowNs: nowNs)
-            if state.latencyNs > Double(boundNs) {
+            // Until a first window is measured there is no throughput nor fastest answer to go by.
+            guard state.throughput > 0 else { return }
+            let target = max(Double(boundNs), 2 * state.fastestNs)
+            if state.latencyNs > target {
                 guard nowNs &- state.lastCutNs >= Self.cutIntervalNs else { return }
                 state.lastCutNs = nowNs
-                // Without a measured window yet, a tenth off stands in for the product.
-                let sustainable = state.throughput > 0 ? state.throughput * Double(boundNs) / 1e9 : state.limit * 0.9
+                let sustainable = state.throughput * target / 1e9
                 state.limit = max(Double(Self.minimumLimit), min(state.limit, sustainable))
-            } else if state.latencyNs < Double(boundNs / 2) {
+            } else if state.latencyNs < target / 2 {
                 state.limit = min(Double(Self.maximumLimit), state.limit + 1 / state.limit)
             }
         }
@@ -71,11 +79,16 @@ public final class Admission: Sendable {
 
     private func count(_ state: inout State, latencyNs: UInt64, nowNs: UInt64) {
         state.latencyNs += (Double(latencyNs) - state.latencyNs) / 16
+        state.windowFastestNs = min(state.windowFastestNs, Double(latencyNs))
         if state.windowStartNs == 0 { state.windowStartNs = nowNs }
         state.windowAnswers += 1
         let elapsed = nowNs &- state.windowStartNs
         guard elapsed >= Self.windowNs else { return }
         state.throughput = Double(state.windowAnswers) * 1e9 / Double(elapsed)
+        // Slow to rise: an overload lasting seconds barely moves it; a disk that stays slower
+        // for half a minute or more does.
+        state.fastestNs = min(state.fastestNs * 1.01, state.windowFastestNs)
+        state.windowFastestNs = .infinity
         state.windowStartNs = nowNs
         state.windowAnswers = 0
     }

@@ -95,6 +95,9 @@ final class LedgerIndexer: @unchecked Sendable {
                     // The entries stay in the tail, so readers still see them; the writer sheds
                     // load once the tail is full. Retrying is safe: index rows are replaced.
                     FileHandle.standardError.write(Data("tally: ledger index write failed: \(error)\n".utf8))
+                    // Stopping on a full or failing disk would retry forever; the index is derived,
+                    // and the next start catches it up from the ledger.
+                    if draining { break }
                     usleep(100_000)
                 }
             } else if draining {
