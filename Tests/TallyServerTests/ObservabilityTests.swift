@@ -42,6 +42,7 @@ import Testing
         let storage = Problem(EngineError.storage(StoreError(code: 13, message: "database or disk is full at /secret/path")))
         #expect(storage.status == 503)
         #expect(storage.code == "storage_unavailable")
+        #expect(storage.headers.contains { $0 == ("Retry-After", "1") }, "a full disk usually recovers: come back")
         #expect(!storage.detail.contains("/secret/path"))
         let response = storage.response
         #expect(response.headers["Content-Type"] == "application/problem+json")

@@ -17,6 +17,8 @@ extension Problem {
             self.init(
                 status: 503, code: "storage_unavailable", title: "Storage unavailable",
                 detail: "the store could not complete the request; nothing was applied, retry with the same idempotency key")
+            // A full or failing disk usually recovers by itself (DESIGN §8); clients should come back.
+            headers = [("Retry-After", "1")]
         case .overloaded:
             self.init(
                 status: 503, code: "overloaded", title: "Overloaded",
