@@ -14,7 +14,15 @@ final class RawClient {
     /// Connects to 127.0.0.1 on the port, with reads giving up after `timeoutMs`.
     init(port: Int, timeoutMs: Int = 5_000) throws {
         self.timeoutMs = timeoutMs
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Connected before it is stored: a throw after every property is set still runs deinit,
+        // whose close would then close the descriptor twice — by then perhaps another test's
+        // server socket or epoll descriptor, which is how whole loops went deaf in the full suite.
+        fd = try Self.connected(port: port)
+    }
+
+    private static func connected(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError.connectFailed(errno) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -25,9 +33,11 @@ final class RawClient {
             }
         }
         guard result == 0 else {
+            let failure = errno
             Glibc.close(fd)
-            throw ClientError.connectFailed(errno)
+            throw ClientError.connectFailed(failure)
         }
+        return fd
     }
 
     deinit { Glibc.close(fd) }
