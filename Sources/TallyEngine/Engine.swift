@@ -43,28 +43,11 @@ public final class Engine: Sendable {
         self.registry = registry
         let dueWork = DueWork(context: context, registry: registry)
         self.dueWork = dueWork
-        sweeper = Task.detached(priority: .low) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                await registry.sweep()
-            }
-        }
-        let intervalMs = configuration.dueWorkIntervalMs
-        scheduler = Task.detached(priority: .medium) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(intervalMs))
-                await dueWork.run()
-            }
-        }
+        sweeper = Engine.every(.seconds(1), priority: .low) { await registry.sweep() }
+        scheduler = Engine.every(.milliseconds(configuration.dueWorkIntervalMs), priority: .medium) { await dueWork.run() }
         let retention = Retention(context: context, wallClock: wallClock)
         self.retention = retention
-        let passIntervalMs = configuration.retention.passIntervalMs
-        pruner = Task.detached(priority: .low) {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(passIntervalMs))
-                await retention.run()
-            }
-        }
+        pruner = Engine.every(.milliseconds(configuration.retention.passIntervalMs), priority: .low) { await retention.run() }
         let dispatcher = configuration.webhooks.deliver ? WebhookDispatcher(context: context, wallClock: wallClock) : nil
         self.dispatcher = dispatcher
         let pollMs = configuration.webhooks.pollIntervalMs
@@ -78,6 +61,22 @@ public final class Engine: Sendable {
                         try? await Task.sleep(for: .milliseconds(dispatcher.isFull ? 1 : pollMs))
                     }
                 }
+            }
+        }
+    }
+
+    /// Runs `work` after every `interval` until cancelled.
+    ///
+    /// A cancelled sleep ends the loop before `work`: the engine cancels these as it closes, and one
+    /// more pass then would run against a closing store (a retention pass at a restart once pruned
+    /// a test-clock year's events mid-simulation).
+    private static func every(
+        _ interval: Duration, priority: TaskPriority, _ work: @escaping @Sendable () async -> Void
+    ) -> Task<Void, Never> {
+        Task.detached(priority: priority) {
+            while true {
+                do { try await Task.sleep(for: interval) } catch { return }
+                await work()
             }
         }
     }

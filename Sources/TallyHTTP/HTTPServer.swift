@@ -46,28 +46,29 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Binds one listening socket per loop on the same port, the first one choosing it when the port is 0.
+    /// Binds one listening socket and gives each loop its own descriptor of it.
     private func makeLoops() throws(HTTPServerError) -> (Int, [EventLoop]) {
         let configuration = context.configuration
-        var port = configuration.port
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
         var loops: [EventLoop] = []
         do throws(HTTPServerError) {
-            for _ in 0..<configuration.eventLoopCount {
-                let listener = try Socket.listen(
-                    host: configuration.host, port: port, backlog: configuration.listenBacklog)
-                if port == 0 { port = try Socket.boundPort(listener) }
+            let port = try Socket.boundPort(listener)
+            for index in 0..<configuration.eventLoopCount {
+                // The first loop takes the original; the socket closes when the last loop closes its copy.
+                let descriptor = index == 0 ? listener : try Socket.duplicate(listener)
                 do throws(HTTPServerError) {
-                    loops.append(try EventLoop(context: context, listenerFD: listener))
+                    loops.append(try EventLoop(context: context, listenerFD: descriptor))
                 } catch {
-                    close(listener)
+                    if index > 0 { close(descriptor) }
                     throw error
                 }
             }
+            return (port, loops)
         } catch {
+            if loops.isEmpty { close(listener) }
             for loop in loops { loop.tearDown() }
             throw error
         }
-        return (port, loops)
     }
 
     /// Stops accepting, lets in-flight requests finish and be written, closes idle connections, then returns.
