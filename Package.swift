@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "CTallyCrypto"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
+        // Test support: a fault-injecting SQLite VFS (power loss, I/O errors).
+        .target(name: "CTallyFaultVFS", dependencies: ["CTallySQLite"]),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
 
         // Executable
@@ -58,6 +60,8 @@ let package = Package(
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),
         .testTarget(name: "TallyServerTests", dependencies: ["TallyTesting", "TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyWebhooksTests", dependencies: ["TallyTesting", "TallyWebhooks", "TallyCore", "CTallyCurl"]),
+        .testTarget(
+            name: "TallyFaultTests", dependencies: ["CTallyFaultVFS", "CTallySQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )
