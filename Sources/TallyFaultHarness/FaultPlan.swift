@@ -42,7 +42,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         crashAtSync = kind == .crashAtSync ? Int64(1 + random.below(120)) : 0
         crashAtWrite = kind == .crashAtWrite ? Int64(1 + random.below(600)) : 0
         failSyncAt = kind == .failedSyncThenCrash ? Int64(1 + random.below(40)) : 0
-        crashWritesAfterFault = kind == .failedSyncThenCrash ? Int64(1 + random.below(3)) : 0
+        crashWritesAfterFault = kind == .failedSyncThenCrash ? Int64(1 + random.below(30)) : 0
         let errors = kind == .ioErrors
         readFaultPPM = errors ? UInt32(random.below(20_000)) : 0
         writeFaultPPM = errors ? UInt32(random.below(30_000)) : 0

@@ -16,11 +16,21 @@ public enum ScheduleRunner {
     /// How long a child may run before it is killed and reported as hung.
     static let childTimeoutSeconds = 120
 
-    /// Runs the schedule of `seed` in a fresh directory under `directory` and removes it after.
-    public static func run(seed: UInt64, child: URL, directory: URL) async -> ScheduleReport {
-        let plan = FaultPlan(seed: seed)
+    /// Runs the schedule of `seed` in a fresh directory under `directory` and removes it after,
+    /// unless it found violations and `keepFailures` names where to move it for a post-mortem.
+    public static func run(seed: UInt64, child: URL, directory: URL, keepFailures: URL? = nil) async -> ScheduleReport {
         let workspace = directory.appendingPathComponent("schedule-\(seed)")
-        defer { try? FileManager.default.removeItem(at: workspace) }
+        let report = await run(seed: seed, child: child, workspace: workspace)
+        if let keepFailures, !report.violations.isEmpty {
+            try? FileManager.default.createDirectory(at: keepFailures, withIntermediateDirectories: true)
+            try? FileManager.default.moveItem(at: workspace, to: keepFailures.appendingPathComponent(workspace.lastPathComponent))
+        }
+        try? FileManager.default.removeItem(at: workspace)
+        return report
+    }
+
+    static func run(seed: UInt64, child: URL, workspace: URL) async -> ScheduleReport {
+        let plan = FaultPlan(seed: seed)
         var violations: [String] = []
         let lines: [Substring]
         do {

@@ -6,7 +6,7 @@ import TallyFaultHarness
 import TallyTesting
 
 let usage = """
-    usage: tally-faults run [--schedules N] [--seed S] [--schedule SEED]
+    usage: tally-faults run [--schedules N] [--seed S] [--schedule SEED] [--kind KIND] [--keep DIR]
            tally-faults child --database PATH --seed SEED
     """
 
@@ -34,14 +34,21 @@ func runSchedules() async -> Int32 {
         let count = option("schedules").flatMap { Int($0) } ?? 100
         print("tally-faults: run seed \(runSeed), \(count) schedules")
         var random = SplitMix64(seed: runSeed)
-        seeds = (0..<count).map { _ in random.next() }
+        let kind = option("kind").flatMap { FaultPlan.Kind(rawValue: $0) }
+        seeds = (0..<count).map { _ in
+            // A kind is chosen by drawing seeds until one has it, so a run stays one seed.
+            var seed = random.next()
+            while let kind, FaultPlan(seed: seed).kind != kind { seed = random.next() }
+            return seed
+        }
     }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-faults-\(getpid())")
     defer { try? FileManager.default.removeItem(at: directory) }
     let started = Date()
     var summary = RunSummary()
     for (index, seed) in seeds.enumerated() {
-        let report = await ScheduleRunner.run(seed: seed, child: child, directory: directory)
+        let report = await ScheduleRunner.run(
+            seed: seed, child: child, directory: directory, keepFailures: option("keep").map { URL(fileURLWithPath: $0) })
         summary.add(report)
         for violation in report.violations { print("VIOLATION schedule \(index) (\(report.plan)): \(violation)") }
         if (index + 1) % 100 == 0 { print("… \(index + 1) schedules, \(summary.violations) violations") }
