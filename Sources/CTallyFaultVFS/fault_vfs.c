@@ -22,11 +22,13 @@
 /* The granularity a torn write keeps or loses. */
 #define SECTOR 512
 
-/* One write, or a truncate (length < 0, offset = the new size), waiting for its file's sync. */
+/* One write, or a truncate (length < 0, offset = the new size), waiting for its file's sync;
+ * a lost one is still read but never reaches the disk. */
 typedef struct PendingOp {
     sqlite3_int64 offset;
     int length;
     unsigned char *data;
+    int lost;
 } PendingOp;
 
 /* What every handle on one path shares: the model's page cache for that file. */
@@ -108,7 +110,7 @@ static int appendOp(SharedFile *file, const void *data, int length, sqlite3_int6
         file->ops = ops;
         file->capacity = capacity;
     }
-    PendingOp op = {offset, length, NULL};
+    PendingOp op = {offset, length, NULL, 0};
     if (length > 0) {
         op.data = malloc((size_t)length);
         if (!op.data) return SQLITE_NOMEM;
@@ -173,6 +175,7 @@ static int applyPending(FaultFile *file, int flags) {
     SharedFile *shared = file->shared;
     for (int index = 0; index < shared->count; index++) {
         PendingOp *op = &shared->ops[index];
+        if (op->lost) continue;
         int rc = op->length < 0 ? file->real->pMethods->xTruncate(file->real, op->offset)
                                 : file->real->pMethods->xWrite(file->real, op->data, op->length, op->offset);
         if (rc != SQLITE_OK) return rc;
@@ -213,6 +216,7 @@ static void losePower(SharedFile *file, uint64_t *random, uint32_t keep) {
         PendingOp *op = &file->ops[index];
         int whole = nextRandom(random) % 1000000 < keep;
         int torn = !whole && (nextRandom(random) & 1);
+        if (op->lost) continue;
         if (op->length < 0) {
             if (whole || torn) (void)!ftruncate(fd, op->offset);
         } else if (whole) {
@@ -323,8 +327,17 @@ static int faultSync(sqlite3_file *base, int flags) {
         if (syncs == plan.crash_at_sync) crashLocked("power loss at sync", syncs);
     }
     // A failed sync leaves the writes pending: like dirty pages after a failed fsync, they may
-    // still reach the disk later, at the next sync or at a power loss.
-    int rc = shouldFail(syncs, plan.fail_sync_at, plan.sync_fault_ppm) ? SQLITE_IOERR_FSYNC : applyPending(file, flags);
+    // still reach the disk later, at the next sync or at a power loss; or, as Linux may do, it
+    // loses them while they stay readable.
+    int rc;
+    if (shouldFail(syncs, plan.fail_sync_at, plan.sync_fault_ppm)) {
+        for (int index = 0; plan.failed_sync_loses_writes && index < file->shared->count; index++) {
+            file->shared->ops[index].lost = 1;
+        }
+        rc = SQLITE_IOERR_FSYNC;
+    } else {
+        rc = applyPending(file, flags);
+    }
     pthread_mutex_unlock(&lock);
     return rc;
 }

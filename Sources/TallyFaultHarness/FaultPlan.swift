@@ -31,6 +31,9 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     public let crashKeepPPM: UInt32
     /// Whether the child closes the engine before the final power loss (else it loses power mid-flight).
     public let closesCleanly: Bool
+    /// Whether a failed sync loses the file's pending writes for good (Linux after a failed
+    /// fsync) rather than leaving them to land later.
+    public let failedSyncLosesWrites: Bool
 
     /// Derives the schedule of `seed`.
     public init(seed: UInt64) {
@@ -49,6 +52,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         syncFaultPPM = errors ? UInt32(random.below(60_000)) : 0
         faultsStopAfter = errors ? Int64(200 + random.below(3_000)) : 0
         closesCleanly = random.chance(25)
+        failedSyncLosesWrites = kind == .failedSyncThenCrash && random.chance(50)
     }
 
     public var description: String {
@@ -60,6 +64,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             parts.append("faults ppm read \(readFaultPPM) write \(writeFaultPPM) sync \(syncFaultPPM) for \(faultsStopAfter) calls")
         }
         parts.append("power loss keeps \(crashKeepPPM / 10_000) %")
+        if failedSyncLosesWrites { parts.append("the failed sync loses its writes") }
         if closesCleanly { parts.append("clean close before the last power loss") }
         return parts.joined(separator: ", ")
     }
@@ -70,7 +75,8 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             seed: seed, crash_at_write: crashAtWrite, crash_at_sync: crashAtSync,
             crash_writes_after_fault: crashWritesAfterFault, fail_read_at: 0, fail_write_at: 0, fail_sync_at: failSyncAt,
             read_fault_ppm: readFaultPPM, write_fault_ppm: writeFaultPPM, sync_fault_ppm: syncFaultPPM,
-            faults_stop_after: faultsStopAfter, crash_keep_ppm: crashKeepPPM)
+            faults_stop_after: faultsStopAfter, crash_keep_ppm: crashKeepPPM,
+            failed_sync_loses_writes: failedSyncLosesWrites ? 1 : 0)
     }
 }
 

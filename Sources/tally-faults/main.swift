@@ -17,6 +17,11 @@ func option(_ name: String) -> String? {
     return arguments[index + 1]
 }
 
+/// Writes a line at once, so progress and violations reach a log file as they happen.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("tally-faults: \(message)\n\(usage)\n".utf8))
     exit(2)
@@ -32,7 +37,7 @@ func runSchedules() async -> Int32 {
     } else {
         let runSeed = option("seed").flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
         let count = option("schedules").flatMap { Int($0) } ?? 100
-        print("tally-faults: run seed \(runSeed), \(count) schedules")
+        say("tally-faults: run seed \(runSeed), \(count) schedules")
         var random = SplitMix64(seed: runSeed)
         let kind = option("kind").flatMap { FaultPlan.Kind(rawValue: $0) }
         seeds = (0..<count).map { _ in
@@ -50,10 +55,10 @@ func runSchedules() async -> Int32 {
         let report = await ScheduleRunner.run(
             seed: seed, child: child, directory: directory, keepFailures: option("keep").map { URL(fileURLWithPath: $0) })
         summary.add(report)
-        for violation in report.violations { print("VIOLATION schedule \(index) (\(report.plan)): \(violation)") }
-        if (index + 1) % 100 == 0 { print("… \(index + 1) schedules, \(summary.violations) violations") }
+        for violation in report.violations { say("VIOLATION schedule \(index) (\(report.plan)): \(violation)") }
+        if (index + 1) % 100 == 0 { say("… \(index + 1) schedules, \(summary.violations) violations") }
     }
-    print(summary.text(seconds: Date().timeIntervalSince(started)))
+    say(summary.text(seconds: Date().timeIntervalSince(started)))
     return summary.violations == 0 ? 0 : 1
 }
 

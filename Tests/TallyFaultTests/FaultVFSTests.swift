@@ -1,7 +1,7 @@
 // Proves the fault VFS models a disk the way the schedules rely on: writes and truncates wait in
 // memory until their file's sync yet every handle reads them, a power loss keeps a seeded subset
 // (sectors torn, never reordered within one), faults fire on their schedule and leave nothing
-// applied, and SQLite runs a WAL database through it.
+// applied, a failed sync may lose its writes for good, and SQLite runs a WAL database through it.
 import CTallyFaultVFS
 import CTallySQLite
 import Foundation
@@ -161,6 +161,23 @@ struct Scratch {
         var stats = tally_fault_stats()
         tally_fault_vfs_stats(&stats)
         #expect(stats.faults == 3 && stats.syncs == 2)
+    }
+
+    @Test func aFailedSyncCanLoseItsWritesForGoodWhileTheyStayReadable() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let file = try VFSFile(scratch.path("f"))
+        var plan = Self.noFaults
+        plan.fail_sync_at = 1
+        plan.failed_sync_loses_writes = 1
+        tally_fault_vfs_arm(&plan)
+        defer { tally_fault_vfs_disarm() }
+        #expect(file.write([7, 7], at: 0) == SQLITE_OK)
+        #expect(file.sync() == Code.ioFsync)
+        #expect(file.read(2, at: 0) == (SQLITE_OK, [7, 7]), "the page cache still shows them")
+        #expect(file.write([8], at: 2) == SQLITE_OK)
+        #expect(file.sync() == SQLITE_OK)
+        #expect(file.onDisk == [0, 0, 8], "the next sync writes only what came after the failure")
     }
 
     @Test func faultsStopAfterTheirBudget() throws {

@@ -36,6 +36,12 @@ struct tally_fault_plan {
     int64_t faults_stop_after;
     /** At a power loss, the chance (ppm) a pending operation lands whole; the rest are skipped or torn half and half. */
     uint32_t crash_keep_ppm;
+    /**
+     * Nonzero: a failed sync loses the file's pending writes for good, as Linux may after a failed
+     * fsync (the pages are marked clean); they stay readable until the next sync of the file.
+     * Zero: they stay pending and may land later.
+     */
+    int32_t failed_sync_loses_writes;
 };
 
 /** What the VFS has seen since it was armed. */
