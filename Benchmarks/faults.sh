@@ -4,7 +4,7 @@
 # they leave (acknowledged answers stored, failed ones not, integrity_check, the ledger verifier,
 # an engine start). The CI slice of the same harness is `swift test --filter FaultScheduleTests`.
 # Usage: Benchmarks/faults.sh [N] [seed]   (extra flags after them go to `tally-faults run`,
-#        e.g. --kind ioErrors --keep /tmp/faults-failed)
+#        e.g. --minutes 40 to stop early, --kind ioErrors, --keep /tmp/faults-failed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 schedules="${1:-1000}"

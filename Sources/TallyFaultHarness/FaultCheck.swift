@@ -180,7 +180,7 @@ struct StoredFacts {
     }
 }
 
-/// Runs blocking `body` (SQLite, file reads) on a thread of its own, off Swift's cooperative pool.
+/// Runs blocking `body` (SQLite, the file system) on a thread of its own, off Swift's cooperative pool.
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         Thread.detachNewThread { continuation.resume(returning: body()) }

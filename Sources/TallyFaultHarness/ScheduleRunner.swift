@@ -21,11 +21,14 @@ public enum ScheduleRunner {
     public static func run(seed: UInt64, child: URL, directory: URL, keepFailures: URL? = nil) async -> ScheduleReport {
         let workspace = directory.appendingPathComponent("schedule-\(seed)")
         let report = await run(seed: seed, child: child, workspace: workspace)
-        if let keepFailures, !report.violations.isEmpty {
-            try? FileManager.default.createDirectory(at: keepFailures, withIntermediateDirectories: true)
-            try? FileManager.default.moveItem(at: workspace, to: keepFailures.appendingPathComponent(workspace.lastPathComponent))
+        let keep = report.violations.isEmpty ? nil : keepFailures
+        await onOwnThread {
+            if let keep {
+                try? FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
+                try? FileManager.default.moveItem(at: workspace, to: keep.appendingPathComponent(workspace.lastPathComponent))
+            }
+            try? FileManager.default.removeItem(at: workspace)
         }
-        try? FileManager.default.removeItem(at: workspace)
         return report
     }
 
@@ -34,7 +37,9 @@ public enum ScheduleRunner {
         var violations: [String] = []
         let lines: [Substring]
         do {
-            try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+            try await onOwnThread {
+                Result { try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true) }
+            }.get()
             let (exit, output) = try await runChild(child, seed: seed, workspace: workspace)
             violations += exit
             lines = output.split(separator: "\n", omittingEmptySubsequences: true)

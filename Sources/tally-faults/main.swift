@@ -6,7 +6,7 @@ import TallyFaultHarness
 import TallyTesting
 
 let usage = """
-    usage: tally-faults run [--schedules N] [--seed S] [--schedule SEED] [--kind KIND] [--keep DIR]
+    usage: tally-faults run [--schedules N] [--minutes M] [--seed S] [--schedule SEED] [--kind KIND] [--keep DIR]
            tally-faults child --database PATH --seed SEED
     """
 
@@ -50,8 +50,10 @@ func runSchedules() async -> Int32 {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-faults-\(getpid())")
     defer { try? FileManager.default.removeItem(at: directory) }
     let started = Date()
+    // A time budget ends the run early, for "as many schedules as an hour allows".
+    let deadline = option("minutes").flatMap { Double($0) }.map { started.addingTimeInterval($0 * 60) } ?? .distantFuture
     var summary = RunSummary()
-    for (index, seed) in seeds.enumerated() {
+    for (index, seed) in seeds.enumerated() where Date() < deadline {
         let report = await ScheduleRunner.run(
             seed: seed, child: child, directory: directory, keepFailures: option("keep").map { URL(fileURLWithPath: $0) })
         summary.add(report)

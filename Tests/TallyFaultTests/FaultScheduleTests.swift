@@ -11,7 +11,7 @@ import Testing
     @Test func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed() async throws {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["TALLY_FAULT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-        let count = environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 40
+        let count = environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
         print("TALLY_FAULT_SEED=\(seed) TALLY_FAULT_SCHEDULES=\(count) (rerun with these variables)")
         let child = try #require(
             ScheduleRunner.locateChild(),
