@@ -574,8 +574,6 @@ void tally_fault_vfs_stats(struct tally_fault_stats *out) {
     out->writes = writes;
     out->syncs = syncs;
     out->faults = faults;
-    out->pending_ops = 0;
-    for (SharedFile *file = files; file; file = file->next) out->pending_ops += file->count;
     pthread_mutex_unlock(&lock);
 }
 

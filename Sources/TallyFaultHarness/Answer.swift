@@ -17,7 +17,7 @@ public struct Answer: Sendable, Hashable {
     }
 
     /// What the request did.
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, Sendable {
         case topup, pack, debit, hold, capture, void, refund, update
     }
 

@@ -10,13 +10,13 @@ import TallyTesting
 /// It never ends normally: the crash point of the plan, or the power loss after the load, kills
 /// it with SIGKILL, so SQLite never cleans up.
 public enum FaultChild {
-    public static let accounts = ["acct-0", "acct-1", "acct-2", "acct-3"]
+    static let accounts = ["acct-0", "acct-1", "acct-2", "acct-3"]
     static let workers = 3
     static let stepsPerWorker = 40
     static let pack = Pack(name: "starter", credits: 300, priceAmount: 500, priceCurrency: "USD")
 
     /// Frequent checkpoints and a short index delay, so a short run writes every file the store has.
-    public static func configuration(path: String) -> EngineConfiguration {
+    static func configuration(path: String) -> EngineConfiguration {
         EngineConfiguration(
             store: StoreConfiguration(path: path, checkpointIntervalMs: 20, maxQueueDelayMs: 1_000, indexDelayMs: 10),
             catalog: Catalog(packs: [pack.name: pack]))

@@ -50,8 +50,6 @@ struct tally_fault_stats {
     int64_t writes;
     int64_t syncs;
     int64_t faults;
-    /** Writes and truncates waiting for a sync, over all files. */
-    int64_t pending_ops;
 };
 
 /**

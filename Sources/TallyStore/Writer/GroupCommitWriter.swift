@@ -182,6 +182,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 }
                 return
             } catch {
+                // A transaction left open (a ROLLBACK that failed too) would fail every BEGIN.
+                try? connection.execute("ROLLBACK")
                 usleep(delayMicroseconds)
                 delayMicroseconds = min(delayMicroseconds * 2, 100_000)
             }
