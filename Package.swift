@@ -44,12 +44,20 @@ let package = Package(
         .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "CTallyCrypto"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
+        // Test support: a fault-injecting SQLite VFS (power loss, I/O errors) and the harness that
+        // drives the engine through its schedules in child processes (RELIABILITY.md).
+        .target(name: "CTallyFaultVFS", dependencies: ["CTallySQLite"]),
+        .target(
+            name: "TallyFaultHarness",
+            dependencies: ["CTallyFaultVFS", "TallyEngine", "TallyStore", "TallyCore", "TallyTesting"]),
         .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
 
         // Executable
         .executableTarget(
             name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"],
             linkerSettings: asNeeded),
+        // The fault harness's child and soak runner; not a product.
+        .executableTarget(name: "tally-faults", dependencies: ["TallyFaultHarness", "TallyTesting"], linkerSettings: asNeeded),
 
         // Tests
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
@@ -58,6 +66,8 @@ let package = Package(
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),
         .testTarget(name: "TallyServerTests", dependencies: ["TallyTesting", "TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyWebhooksTests", dependencies: ["TallyTesting", "TallyWebhooks", "TallyCore", "CTallyCurl"]),
+        .testTarget(
+            name: "TallyFaultTests", dependencies: ["TallyFaultHarness", "CTallyFaultVFS", "CTallySQLite", "TallyTesting"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
     ]
 )

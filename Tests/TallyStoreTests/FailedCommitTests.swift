@@ -1,5 +1,6 @@
 // Proves a failed commit (CHECK violation, or database full via maxPageCount) fails exactly its batch with
-// nothing on disk, refuses those accounts until `resumesAccount`, serves others, and recovers.
+// nothing on disk, is fenced before it is answered, refuses those accounts until `resumesAccount`,
+// serves others, and recovers.
 import Foundation
 import TallyCore
 import TallyStore
@@ -58,6 +59,20 @@ import Testing
         #expect(try count(database.path, "SELECT count(*) FROM accounts") == 6)
         #expect(try count(database.path, "SELECT count(*) FROM lots WHERE account_id = 'a'") == 2)
         #expect(store.writer.currentStatistics.failedBatches == 1)
+    }
+
+    /// The fence (a committed bump of `user_version`) is on disk before the failure is answered,
+    /// so the failed commit's frames are past the end of the WAL's checksum chain by then.
+    @Test func aFailedCommitIsFencedBeforeItIsAnswered() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let store = try openStore(database.path)
+        defer { store.close() }
+        try await commit(store, "a", [Self.account("a")])
+        #expect(try count(database.path, "PRAGMA user_version") == 0)
+        let failed = await submit(store, "b", [Self.account("b"), Self.lot(11, "b", amount: 5, remaining: 6)])
+        #expect(failed.error != nil)
+        #expect(try count(database.path, "PRAGMA user_version") == 1)
     }
 
     @Test func aRefusedMutationInTheSameBatchAsItsResumeIsServedInOrder() async throws {

@@ -22,6 +22,11 @@ actor AccountActor {
     private var resumeOnNextWrite = false
     private let signals = CommitSignals()
     private var retired = false
+    /// Commits submitted and perhaps not settled yet; a reload waits for them (see `loadAndInstall`).
+    private var unsettled: [CommitTicket] = []
+    /// The size at which settled tickets are next dropped from `unsettled`: doubling keeps a hot
+    /// account with thousands in flight from scanning them all on every submit.
+    private var pruneUnsettledAt = 64
     private(set) var lastUsedUptimeMs = EngineContext.uptimeMs()
     /// Holds settled while loaded, so a late capture or void gets the right status.
     var settledHolds = RecentSettlements()
@@ -59,6 +64,12 @@ actor AccountActor {
 
     private func loadAndInstall() async -> StoreError? {
         defer { loadTask = nil }
+        // Disk is read only once nothing decided on the old memory is in flight: such a mutation
+        // may still commit (the first one after an earlier reload lifts the writer's refusal),
+        // and memory loaded without it would hand out its sequence numbers and credits again.
+        let waiting = unsettled
+        unsettled = []
+        for ticket in waiting { _ = await ticket.wait() }
         let id = self.id
         let keysSinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
         let keyLimit = context.configuration.idempotencyKeysPerAccount
@@ -232,6 +243,11 @@ actor AccountActor {
         stampedEntry: Int64? = nil
     ) -> CommitTicket {
         let ticket = CommitTicket()
+        unsettled.append(ticket)
+        if unsettled.count >= pruneUnsettledAt {
+            unsettled.removeAll { $0.result != nil }
+            pruneUnsettledAt = max(64, unsettled.count * 2)
+        }
         var changes = changes
         if let request {
             keys.begin(request.key, fingerprint: request.fingerprint, atMs: nowMs, entryID: stampedEntry, ticket: ticket)

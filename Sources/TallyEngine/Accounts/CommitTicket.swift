@@ -8,21 +8,27 @@ import TallyStore
 /// actor, so a hot account's actor only runs the synchronous decide-and-submit part of each
 /// request and never has to be re-entered when the commit returns.
 final class CommitTicket: Sendable {
+    private typealias Waiter = CheckedContinuation<Result<Void, StoreError>, Never>
+
     private enum State {
-        case waiting(CheckedContinuation<Result<Void, StoreError>, Never>?)
+        /// The caller, and any more waiters (an account reload that must not read disk before
+        /// this commit settles); the caller alone needs no array, which keeps the hot path free
+        /// of an allocation.
+        case waiting(Waiter?, [Waiter])
         case done(Result<Void, StoreError>)
     }
 
-    private let state = Mutex<State>(.waiting(nil))
+    private let state = Mutex<State>(.waiting(nil, []))
 
-    /// Records the commit's result and wakes the waiter, if any.
+    /// Records the commit's result and wakes every waiter.
     func complete(_ result: Result<Void, StoreError>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Result<Void, StoreError>, Never>? in
-            guard case .waiting(let continuation) = state else { return nil }
+        let (first, more) = state.withLock { state -> (Waiter?, [Waiter]) in
+            guard case .waiting(let first, let more) = state else { return (nil, []) }
             state = .done(result)
-            return continuation
+            return (first, more)
         }
-        waiter?.resume(returning: result)
+        first?.resume(returning: result)
+        for waiter in more { waiter.resume(returning: result) }
     }
 
     /// The result once the commit returned; nil while it is in flight.
@@ -38,7 +44,8 @@ final class CommitTicket: Sendable {
             let ready = state.withLock { state -> Result<Void, StoreError>? in
                 switch state {
                 case .done(let result): return result
-                case .waiting: state = .waiting(continuation)
+                case .waiting(nil, let more): state = .waiting(continuation, more)
+                case .waiting(let first, let more): state = .waiting(first, more + [continuation])
                 }
                 return nil
             }

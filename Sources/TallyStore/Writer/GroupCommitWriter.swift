@@ -156,9 +156,38 @@ public final class GroupCommitWriter: @unchecked Sendable {
             }
         case .failure:
             for mutation in accepted { refusedAccounts.insert(mutation.account) }
+            fenceFailedCommit()
         }
         record(batchSize: accepted.count, commitNanoseconds: elapsed, failed: outcome.isFailure)
         for mutation in accepted { mutation.completion(outcome) }
+    }
+
+    /// Makes the frames of a failed commit unrecoverable before anyone hears of the failure.
+    ///
+    /// A commit whose WAL fsync failed leaves its frames in the file (or in the page cache, on
+    /// their way to it) with a valid commit marker. The wal-index never learns of them, so this
+    /// process never reads them, but WAL recovery after a crash would, and would apply what was
+    /// answered as failed. A one-page transaction writes its frame where the failed commit's
+    /// first frame is (or starts the WAL over with a new salt); once it is synced, the checksum
+    /// chain ends there and the failed frames can never be recovered. It is retried until it
+    /// commits: answering before that would make a promise the disk could still break, so while
+    /// the disk keeps failing, waiting requests wait and new ones are shed.
+    private func fenceFailedCommit() {
+        var delayMicroseconds: UInt32 = 1_000
+        while true {
+            do throws(StoreError) {
+                try connection.transaction { () throws(StoreError) in
+                    let version = Int(try connection.pragma("user_version") ?? "") ?? 0
+                    try connection.pragma("user_version = \((version + 1) & 0x3FFF_FFFF)")
+                }
+                return
+            } catch {
+                // A transaction left open (a ROLLBACK that failed too) would fail every BEGIN.
+                try? connection.execute("ROLLBACK")
+                usleep(delayMicroseconds)
+                delayMicroseconds = min(delayMicroseconds * 2, 100_000)
+            }
+        }
     }
 
     private static func appendedEntries(_ batch: [StoreMutation]) -> [LedgerTail.Entry] {

@@ -1,0 +1,35 @@
+// Proves the store survives power loss and failing disks: seeded fault schedules, each run by a
+// `tally-faults child` process that dies in a power loss, never lose an acknowledged mutation,
+// never apply one answered as failed (even after the crash that follows), recover once faults
+// stop, and leave a database that reopens with a clean integrity_check and ledger verifier.
+import Foundation
+import TallyFaultHarness
+import TallyTesting
+import Testing
+
+@Suite struct FaultScheduleTests {
+    @Test func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seed = environment["TALLY_FAULT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
+        let count = environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
+        print("TALLY_FAULT_SEED=\(seed) TALLY_FAULT_SCHEDULES=\(count) (rerun with these variables)")
+        let child = try #require(
+            ScheduleRunner.locateChild(),
+            "the tally-faults executable was not found next to the test bundle; build it with `swift build` or set TALLY_FAULTS_BINARY")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-fault-tests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SplitMix64(seed: seed)
+        var acknowledged = 0
+        var failed = 0
+        for index in 0..<count {
+            let report = await ScheduleRunner.run(seed: random.next(), child: child, directory: directory)
+            acknowledged += report.acknowledged
+            failed += report.failed
+            for violation in report.violations {
+                Issue.record("TALLY_FAULT_SEED=\(seed) schedule \(index) (\(report.plan); `tally-faults run --schedule \(report.plan.seed)`): \(violation)")
+            }
+        }
+        print("fault schedules: \(count) run, \(acknowledged) answers ok, \(failed) answers failed")
+        #expect(acknowledged > 0 && failed > 0, "the schedules both served and failed requests")
+    }
+}
