@@ -1,3 +1,4 @@
+import CTallySQLite
 import Foundation
 
 /// The single writer: a dedicated thread that drains queued mutations into one transaction per
@@ -154,12 +155,22 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 tail.append(batch: batchRecord.number, appended, committedAtNs: DispatchTime.now().uptimeNanoseconds)
                 nextBatchNumber += 1
             }
-        case .failure:
+        case .failure(let error):
             for mutation in accepted { refusedAccounts.insert(mutation.account) }
-            fenceFailedCommit()
+            if Self.mayHaveWrittenACommit(error) { fenceFailedCommit() }
         }
         record(batchSize: accepted.count, commitNanoseconds: elapsed, failed: outcome.isFailure)
         for mutation in accepted { mutation.completion(outcome) }
+    }
+
+    /// Whether a failed commit may have left a complete commit frame in the WAL.
+    ///
+    /// A full disk fails the frame writes themselves (or the page-count limit refuses them before
+    /// any write), so no commit marker reached the file and there is nothing to fence; fencing then
+    /// would wait, with the writer and every caller of the batch, for as long as the disk stays
+    /// full. Every other failure, a failed fsync above all, may have left one.
+    private static func mayHaveWrittenACommit(_ error: StoreError) -> Bool {
+        error.code & 0xFF != SQLITE_FULL
     }
 
     /// Makes the frames of a failed commit unrecoverable before anyone hears of the failure.
