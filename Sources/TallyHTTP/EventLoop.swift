@@ -1,10 +1,9 @@
 import Glibc
 
-/// One epoll loop on its own thread: it accepts on the server's listening socket and serves those
-/// connections.
+/// One epoll loop on its own thread: it accepts on its listening socket and serves those connections.
 ///
-/// Each loop owns a descriptor of the one listening socket; whichever loop wakes first accepts,
-/// and no accepted socket ever has to cross threads.
+/// Each loop owns a listening socket bound to the same port with SO_REUSEPORT, so the kernel
+/// spreads new connections across loops and no accepted socket ever has to cross threads.
 final class EventLoop {
     /// The most epoll events taken per wait.
     private static let eventCapacity = 256

@@ -46,29 +46,28 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Binds one listening socket and gives each loop its own descriptor of it.
+    /// Binds one listening socket per loop on the same port, the first one choosing it when the port is 0.
     private func makeLoops() throws(HTTPServerError) -> (Int, [EventLoop]) {
         let configuration = context.configuration
-        let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
+        var port = configuration.port
         var loops: [EventLoop] = []
         do throws(HTTPServerError) {
-            let port = try Socket.boundPort(listener)
-            for index in 0..<configuration.eventLoopCount {
-                // The first loop takes the original; the socket closes when the last loop closes its copy.
-                let descriptor = index == 0 ? listener : try Socket.duplicate(listener)
+            for _ in 0..<configuration.eventLoopCount {
+                let listener = try Socket.listen(
+                    host: configuration.host, port: port, backlog: configuration.listenBacklog)
+                if port == 0 { port = try Socket.boundPort(listener) }
                 do throws(HTTPServerError) {
-                    loops.append(try EventLoop(context: context, listenerFD: descriptor))
+                    loops.append(try EventLoop(context: context, listenerFD: listener))
                 } catch {
-                    if index > 0 { close(descriptor) }
+                    close(listener)
                     throw error
                 }
             }
-            return (port, loops)
         } catch {
-            if loops.isEmpty { close(listener) }
             for loop in loops { loop.tearDown() }
             throw error
         }
+        return (port, loops)
     }
 
     /// Stops accepting, lets in-flight requests finish and be written, closes idle connections, then returns.

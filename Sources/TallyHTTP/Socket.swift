@@ -2,17 +2,14 @@ import Glibc
 
 /// Thin wrappers over the BSD socket calls the server uses.
 enum Socket {
-    /// Opens a non-blocking listening socket bound to host and port.
-    ///
-    /// Without SO_REUSEPORT: with it, a second server started on the same port by mistake (or
-    /// handed the same ephemeral port once the unshared ones run out) would silently take part of
-    /// the connections instead of failing to start.
+    /// Opens a non-blocking listening socket bound to host and port, sharing the port via SO_REUSEPORT.
     static func listen(host: String, port: Int, backlog: Int) throws(HTTPServerError) -> Int32 {
         var address = try SocketAddress(host: host, port: port)
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         do throws(HTTPServerError) {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, "SO_REUSEADDR")
+            try setOption(fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT")
             let bound = address.withSockAddr { Glibc.bind(fd, $0, $1) }
             guard bound == 0 else { throw HTTPServerError.system("bind", errno) }
             guard Glibc.listen(fd, Int32(backlog)) == 0 else { throw HTTPServerError.system("listen", errno) }
@@ -21,13 +18,6 @@ enum Socket {
             throw error
         }
         return fd
-    }
-
-    /// Another descriptor for the same listening socket, so each loop can own and close its own.
-    static func duplicate(_ fd: Int32) throws(HTTPServerError) -> Int32 {
-        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-        guard copy >= 0 else { throw .system("fcntl(F_DUPFD_CLOEXEC)", errno) }
-        return copy
     }
 
     /// The port a bound socket listens on.
