@@ -9,6 +9,10 @@ public struct AccountState: Sendable, Hashable {
     public private(set) var liveLotOrder: [LotID]
     /// Pending holds only; settled holds live in storage.
     public private(set) var holds: [HoldID: Hold]
+    /// Σ remaining of all lots (a spent lot has none), kept as postings move credits: summing
+    /// the live lots on every read made `available` cost one lookup per live lot, and replaying
+    /// a ledger (`tally verify`) reads it for every entry.
+    public private(set) var credits: Credits = 0
     public private(set) var debt: Credits
     /// Hold parts reserved against the overdraft.
     public private(set) var uncovered: Credits
@@ -37,12 +41,10 @@ public struct AccountState: Sendable, Hashable {
         self.uncovered = holds.reduce(0) { $0 + $1.uncovered }
         self.lastSeq = lastSeq
         self.liveLotOrder = []
+        self.credits = lots.reduce(0) { $0 + $1.remaining }
         rebuildLiveOrder()
         earliestExpiryMs = nextExpiryMs
     }
-
-    /// Σ remaining of all lots.
-    public var credits: Credits { liveLotOrder.reduce(0) { $0 + (lots[$1]?.remaining ?? 0) } }
 
     /// Σ reserved by pending holds.
     public var held: Credits { holds.values.reduce(0) { $0 + $1.held } }
@@ -94,7 +96,9 @@ public struct AccountState: Sendable, Hashable {
     /// Applies a whole entry: opens its lot or hold, moves its postings, then closes the hold a
     /// capture or release settled.
     public mutating func apply(_ entry: LedgerEntry) {
+        let closing = entry.kind == .capture || entry.kind == .release ? entry.referenceID.flatMap { holds[$0] } : nil
         if let lot = entry.openedLot {
+            credits -= lots[lot.id]?.remaining ?? 0
             var fresh = lot
             fresh.remaining = 0
             fresh.consumed = 0
@@ -110,22 +114,38 @@ public struct AccountState: Sendable, Hashable {
         }
         for posting in entry.postings {
             if posting.kind == .open {
-                lots[posting.lot]?.remaining += posting.amount
+                if lots[posting.lot] != nil {
+                    lots[posting.lot]!.remaining += posting.amount
+                    credits += posting.amount
+                }
             } else {
                 apply(posting, hold: entry.referenceID.flatMap { holds[$0] == nil ? nil : $0 })
             }
         }
         if let lot = entry.openedLot { insertLive(lot.id) }
-        dropSpentLots()
+        dropSpentLots(among: entry.postings)
         if account.subscription != nil, entry.kind.isDebit || entry.kind == .refund {
             periodUsed = saturatingAdd(periodUsed, entry.usage)
         }
         if entry.kind == .capture || entry.kind == .release, let holdID = entry.referenceID {
             close(hold: holdID)
         }
-        // A debit only shrinks what can expire, so the cached earliest expiry stays a safe
-        // lower bound; every other kind may add or revive something with an expiry.
-        if entry.kind != .debit { earliestExpiryMs = nextExpiryMs }
+        // What can expire is the pending holds and the lots with remaining credits, and an entry
+        // changes only the lots its postings touch and the hold it opens or closes. So the
+        // earliest expiry moves only through those, and is worked out again over every lot and
+        // hold (a lookup per live lot, for every entry `tally verify` replays) only when the
+        // entry closed a hold or emptied a lot that expired no later than it: one that expires
+        // later was not it, so it is still the earliest.
+        let bound = earliestExpiryMs ?? .max
+        var removed = closing.map { $0.expiresAtMs <= bound } ?? false
+        for posting in entry.postings {
+            guard let lot = lots[posting.lot], let at = lot.expiresAtMs else { continue }
+            if lot.remaining > 0 { earliestExpiryMs = min(earliestExpiryMs ?? at, at) } else if at <= bound { removed = true }
+        }
+        if let hold = entry.openedHold, holds[hold.id] != nil {
+            earliestExpiryMs = min(earliestExpiryMs ?? hold.expiresAtMs, hold.expiresAtMs)
+        }
+        if removed { earliestExpiryMs = nextExpiryMs }
         lastSeq = entry.seq
     }
 
@@ -146,6 +166,8 @@ public struct AccountState: Sendable, Hashable {
         lot[keyPath: to] += posting.amount
         precondition(lot.isBalanced && posting.amount > 0, "posting broke lot \(lot.id)")
         lots[posting.lot] = lot
+        if from == \Lot.remaining { credits -= posting.amount }
+        if to == \Lot.remaining { credits += posting.amount }
         if revives, !liveLotOrder.contains(lot.id) { insertLive(lot.id) }
     }
 
@@ -175,8 +197,11 @@ public struct AccountState: Sendable, Hashable {
         liveLotOrder.insert(lotID, at: low)
     }
 
-    private mutating func dropSpentLots() {
-        if liveLotOrder.contains(where: { lots[$0].map { $0.remaining == 0 && $0.reserved == 0 } ?? true }) {
+    /// Drops lots that `postings` spent from the live order: only a posting moves credits out
+    /// of a lot, so the others are as live as before (scanning them all cost one lookup per live
+    /// lot for every entry).
+    private mutating func dropSpentLots(among postings: [Posting]) {
+        if postings.contains(where: { lots[$0.lot].map { $0.remaining == 0 && $0.reserved == 0 } ?? false }) {
             liveLotOrder.removeAll { lots[$0].map { $0.remaining == 0 && $0.reserved == 0 } ?? true }
         }
     }
