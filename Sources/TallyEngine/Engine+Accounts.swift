@@ -4,6 +4,8 @@ import TallyStore
 /// What an operator gives to open an account.
 public struct NewAccount: Sendable, Hashable {
     public var id: String
+    /// False opens a test account: its credits are not real and only `tk_test_` keys act for it.
+    public var livemode: Bool
     public var overdraftLimit: Credits
     public var metadata: [String: String]
     /// `balance.low` levels; empty takes the plan's.
@@ -15,11 +17,12 @@ public struct NewAccount: Sendable, Hashable {
 
     /// Creates a request for a new account; a nil overdraft limit takes the plan's (else 0).
     public init(
-        id: String, overdraftLimit: Credits? = nil, metadata: [String: String] = [:], thresholds: [Credits] = [],
-        plan: String? = nil, autoTopUp: AutoTopUpSetting? = nil, rateLimit: RateLimit? = nil
+        id: String, livemode: Bool = true, overdraftLimit: Credits? = nil, metadata: [String: String] = [:],
+        thresholds: [Credits] = [], plan: String? = nil, autoTopUp: AutoTopUpSetting? = nil, rateLimit: RateLimit? = nil
     ) {
         self.rateLimit = rateLimit
         self.id = id
+        self.livemode = livemode
         self.overdraftLimit = overdraftLimit ?? 0
         self.overdraftFromPlan = overdraftLimit == nil
         self.metadata = metadata
@@ -50,9 +53,9 @@ extension Engine {
                 "create", new.overdraftFromPlan ? "-" : String(new.overdraftLimit), Fingerprint.field(new.metadata),
                 new.thresholds.map { String($0) }.joined(separator: ","), new.plan ?? "-", Self.field(new.autoTopUp),
                 new.rateLimit.map { "\($0.limit)/\($0.windowSeconds)" } ?? "-",
-            ])
+            ] + (new.livemode ? [] : ["test"]))  // a live account's fingerprint stays as it was before test mode
         let account = Account(
-            id: new.id, overdraftLimit: new.overdraftLimit, metadata: new.metadata,
+            id: new.id, livemode: new.livemode, overdraftLimit: new.overdraftLimit, metadata: new.metadata,
             thresholds: new.thresholds.sorted(by: >), autoTopUp: new.autoTopUp, rateLimit: new.rateLimit,
             createdAtMs: clock.nowMs())
         let plan = new.plan
@@ -110,9 +113,11 @@ extension Engine {
     }
 
     /// A page of accounts in id order, with their debt as stored.
-    public func accounts(after afterID: String?, limit: Int) async throws(EngineError) -> [(account: Account, debt: Credits)] {
+    public func accounts(
+        after afterID: String?, limit: Int, livemode: Bool? = nil
+    ) async throws(EngineError) -> [(account: Account, debt: Credits)] {
         try await read { connection throws(StoreError) in
-            try connection.accounts(after: afterID, limit: limit).map { (account: $0.0, debt: $0.1) }
+            try connection.accounts(after: afterID, limit: limit, livemode: livemode).map { (account: $0.0, debt: $0.1) }
         }
     }
 }

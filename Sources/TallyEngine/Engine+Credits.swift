@@ -66,7 +66,7 @@ extension Engine {
         if let apiKey {
             let key = try await resolveKey(apiKey)
             authorize.account = key.account
-            grant = KeyGrant(id: key.id, rateLimit: key.rateLimit)
+            grant = KeyGrant(key)
         }
         let cost: Credits
         var quantity: Int64?

@@ -1,4 +1,5 @@
 public import TallyCore
+import TallyStore
 
 /// What authorize answers when it approves: the debit or hold it made.
 public struct Authorization: Sendable, Hashable {
@@ -25,7 +26,15 @@ public struct MeteredAuthorization: Sendable, Hashable {
 /// A resolved API key presented with an authorization: whose it is and its own rate limit.
 struct KeyGrant: Sendable {
     let id: Int64
+    /// The key's mode; text the store's CHECK would refuse counts as test, which moves no real credits.
+    let mode: APIKeyText.Mode
     let rateLimit: RateLimit?
+
+    init(_ key: APIKeyRecord) {
+        id = key.id
+        mode = APIKeyText.Mode(rawValue: key.mode) ?? .test
+        rateLimit = key.rateLimit
+    }
 }
 
 /// What a top-up, grant or pack purchase answers.

@@ -39,8 +39,8 @@ import Testing
     @Test func keysAuthorizeRotateRevokeAndExpire() async throws {
         try await withAPI(catalog: Self.catalog) { api in
             try await api.fund("k1", 100)
-            let (id, key) = try await Self.key(api, "k1", #"{"name": "prod", "mode": "test"}"#)
-            #expect(key.hasPrefix("tk_test_") && key.count >= 8 + 43)
+            let (id, key) = try await Self.key(api, "k1", #"{"name": "prod", "mode": "live"}"#)
+            #expect(key.hasPrefix("tk_live_") && key.count >= 8 + 43)
             let listed = try await api.send("GET", "/v1/accounts/k1/keys").json?["data"]?.arrayValue?.first
             #expect(listed?["key"] == nil && listed?["prefix"]?.stringValue == String(key.prefix(12)))
             let debit = try await api.send("POST", "/v1/authorize", json: #"{"api_key": "\#(key)", "cost": 7}"#)

@@ -6,6 +6,9 @@ public enum AccountStatus: String, Sendable, Hashable, CaseIterable, Codable {
 /// The operator-controlled settings of one customer's wallet.
 public struct Account: Sendable, Hashable, Codable {
     public let id: String
+    /// Whether the account holds real credits (true) or is a test account, fixed at creation: a
+    /// `tk_test_` key spends only a test account's credits and a `tk_live_` key only a live one's.
+    public let livemode: Bool
     public var status: AccountStatus
     public var overdraftLimit: Credits
     public var metadata: [String: String]
@@ -21,11 +24,12 @@ public struct Account: Sendable, Hashable, Codable {
 
     /// Creates an account's settings.
     public init(
-        id: String, status: AccountStatus = .active, overdraftLimit: Credits = 0,
+        id: String, livemode: Bool = true, status: AccountStatus = .active, overdraftLimit: Credits = 0,
         metadata: [String: String] = [:], thresholds: [Credits] = [], subscription: PlanSubscription? = nil,
         autoTopUp: AutoTopUpSetting? = nil, rateLimit: RateLimit? = nil, createdAtMs: Int64, updatedAtMs: Int64? = nil
     ) {
         self.id = id
+        self.livemode = livemode
         self.status = status
         self.overdraftLimit = overdraftLimit
         self.metadata = metadata
@@ -46,10 +50,40 @@ public struct Account: Sendable, Hashable, Codable {
         }
     }
 
+    /// Checks that a key of `mode` may act for this account: test keys for test accounts only,
+    /// live keys for live accounts only, so a test key never moves real credits.
+    public func checkKeyMode(_ mode: APIKeyText.Mode) throws(Rejection) {
+        guard (mode == .live) == livemode else { throw .keyModeMismatch(accountLivemode: livemode) }
+    }
+
     /// Checks that the account may be issued API keys: a closed account never spends again, so a
     /// new key for it could only ever be refused. A suspended one may, to be ready for its return.
     public func checkCanIssueKeys() throws(Rejection) {
         guard status != .closed else { throw .accountClosed }
+    }
+}
+
+extension Account {
+    private enum CodingKeys: String, CodingKey {
+        case id, livemode, status, overdraftLimit, metadata, thresholds, subscription, autoTopUp, rateLimit
+        case createdAtMs, updatedAtMs
+    }
+
+    /// Decodes an account; one stored before test mode existed has no `livemode` and was live.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try values.decode(String.self, forKey: .id),
+            livemode: try values.decodeIfPresent(Bool.self, forKey: .livemode) ?? true,
+            status: try values.decode(AccountStatus.self, forKey: .status),
+            overdraftLimit: try values.decode(Credits.self, forKey: .overdraftLimit),
+            metadata: try values.decode([String: String].self, forKey: .metadata),
+            thresholds: try values.decode([Credits].self, forKey: .thresholds),
+            subscription: try values.decodeIfPresent(PlanSubscription.self, forKey: .subscription),
+            autoTopUp: try values.decodeIfPresent(AutoTopUpSetting.self, forKey: .autoTopUp),
+            rateLimit: try values.decodeIfPresent(RateLimit.self, forKey: .rateLimit),
+            createdAtMs: try values.decode(Int64.self, forKey: .createdAtMs),
+            updatedAtMs: try values.decode(Int64.self, forKey: .updatedAtMs))
     }
 }
 

@@ -43,6 +43,8 @@ public enum Rejection: Error, Sendable, Hashable {
     case keyExpired
     /// No API key has this id.
     case keyNotFound
+    /// A test key used for (or issued to) a live account, or a live key for a test account.
+    case keyModeMismatch(accountLivemode: Bool)
     /// Over the rate limit: `limit` per window, full again in `resetMs`, retry in `retryAfterMs`.
     case rateLimited(limit: Int, resetMs: Int64, retryAfterMs: Int64)
     /// A rate limit outside 1…1,000,000 per 1…86,400 seconds.
@@ -91,6 +93,7 @@ public enum Rejection: Error, Sendable, Hashable {
         case .keyRevoked: "key_revoked"
         case .keyExpired: "key_expired"
         case .keyNotFound: "key_not_found"
+        case .keyModeMismatch: "key_mode_mismatch"
         case .rateLimited: "rate_limited"
         case .invalidRateLimit: "invalid_rate_limit"
         case .endpointNotFound: "endpoint_not_found"

@@ -135,6 +135,8 @@ extension AccountActor {
     /// Checks that the account may spend, then counts the request against the key's rate limit,
     /// else the account's, else its plan's; throws when it is over. Nil when no limit applies.
     func admit(_ account: Account, grant: KeyGrant?, nowMs: Int64) throws(Rejection) -> RateDecision? {
+        // First: a key of the other mode may not even learn whether the account could spend.
+        if let grant { try account.checkKeyMode(grant.mode) }
         // Before the limiter: a suspended or closed account's requests are refused for that
         // reason, and use up none of the rate budget it will have when it is active again.
         try account.checkCanSpend()

@@ -207,7 +207,7 @@ actor AccountActor {
             before: availableBefore, after: state.available, latches: state.latches, policy: policy, period: period)
         let packArrived = state.latches.autoTopUp.inFlightSinceMs != nil && entries.contains { $0.detail?.hasPrefix("pack:") == true }
         guard settingsChanged || alertsMayFire || packArrived || entries.contains(where: { $0.kind != .debit }) else { return [] }
-        var builder = EventBuilder(account: id, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
+        var builder = EventBuilder(account: id, livemode: state.account.livemode, atMs: atMs, balance: state.balance, lastSeq: lastEventSeq, ids: context.ids)
         builder.add(entries)
         for start in starts { builder.periodStarted(start) }
         if settingsChanged { builder.accountUpdated(state.account) }

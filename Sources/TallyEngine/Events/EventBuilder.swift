@@ -7,14 +7,16 @@ import TallyStore
 /// a receiver can drop one that arrives after a newer one.
 struct EventBuilder {
     let account: String
+    let livemode: Bool
     let atMs: Int64
     let balance: Balance
     var lastSeq: Int64
     let ids: IDAllocator
     private(set) var rows: [EventRow] = []
 
-    init(account: String, atMs: Int64, balance: Balance, lastSeq: Int64, ids: IDAllocator) {
+    init(account: String, livemode: Bool, atMs: Int64, balance: Balance, lastSeq: Int64, ids: IDAllocator) {
         self.account = account
+        self.livemode = livemode
         self.atMs = atMs
         self.balance = balance
         self.lastSeq = lastSeq
@@ -111,10 +113,13 @@ struct EventBuilder {
         lastSeq += 1
         let data = JSONValue.members(
             [("account", .string(account)), ("account_seq", .integer(lastSeq))] + fields
-                + [("balance", balance.json)])
+                + [("balance", balance.json), ("livemode", .bool(livemode))])
         let body = JSONWriter.bytes(.object([
             ("type", .string(type.rawValue)), ("timestamp", .string(Timestamp.format(atMs))), ("data", data),
         ]))
-        rows.append(EventRow(id: ids.next(), account: account, accountSeq: lastSeq, type: type.rawValue, atMs: atMs, body: body))
+        rows.append(
+            EventRow(
+                id: ids.next(), account: account, accountSeq: lastSeq, type: type.rawValue, atMs: atMs, body: body,
+                livemode: livemode))
     }
 }

@@ -11,6 +11,7 @@ enum RejectionCoding {
             .invalidEventTypes(let reason):
             [rejection.code, reason.replacingOccurrences(of: "|", with: "/")]
         case .holdNotPending(let status): [rejection.code, status.rawValue]
+        case .keyModeMismatch(let accountLivemode): [rejection.code, accountLivemode ? "live" : "test"]
         case .refundExceedsDebit(let refundable): [rejection.code, String(refundable)]
         case .rateLimited(let limit, let resetMs, let retryAfterMs):
             [rejection.code, String(limit), String(resetMs), String(retryAfterMs)]
@@ -32,6 +33,9 @@ enum RejectionCoding {
         case "invalid_event_types": return fields.count > 1 ? .invalidEventTypes(fields[1]) : nil
         case "hold_not_pending":
             return fields.count > 1 ? HoldStatus(rawValue: fields[1]).map { .holdNotPending($0) } : nil
+        case "key_mode_mismatch":
+            guard fields.count == 2, ["live", "test"].contains(fields[1]) else { return nil }
+            return .keyModeMismatch(accountLivemode: fields[1] == "live")
         case "refund_exceeds_debit": return number.map { .refundExceedsDebit(refundable: $0) }
         case "rate_limited":
             guard fields.count == 4, let limit = number, let reset = Int64(fields[2]), let retry = Int64(fields[3]) else { return nil }

@@ -6,13 +6,14 @@ import TallyWebhooks
 public struct NewAPIKey: Sendable {
     public var account: String
     public var name: String?
-    public var mode: APIKeyText.Mode
+    /// Nil takes the account's mode: `test` for a test account, else `live`.
+    public var mode: APIKeyText.Mode?
     public var expiresAtMs: Int64?
     public var rateLimit: RateLimit?
 
     /// Creates a request for a key.
     public init(
-        account: String, name: String? = nil, mode: APIKeyText.Mode = .live, expiresAtMs: Int64? = nil,
+        account: String, name: String? = nil, mode: APIKeyText.Mode? = nil, expiresAtMs: Int64? = nil,
         rateLimit: RateLimit? = nil
     ) {
         self.account = account
@@ -42,15 +43,15 @@ extension Engine {
         } catch {
             throw .rejected(error)
         }
-        try await checkCanIssueKeys(for: new.account)
+        let mode = try await checkCanIssueKeys(for: new.account, mode: new.mode)
         let fields = [
-            new.account, new.name ?? "", new.mode.rawValue, new.expiresAtMs.map { String($0) } ?? "",
+            new.account, new.name ?? "", mode.rawValue, new.expiresAtMs.map { String($0) } ?? "",
             new.rateLimit.map { "\($0.limit)/\($0.windowSeconds)" } ?? "",
         ]
         var issued: IssuedAPIKey?
         let result = try await once(idempotencyKey, scope: "key", fields: fields) { () throws(EngineError) in
             let fresh = try Self.newKey(
-                id: context.ids.next(), account: new.account, name: new.name, mode: new.mode,
+                id: context.ids.next(), account: new.account, name: new.name, mode: mode,
                 expiresAtMs: new.expiresAtMs, rateLimit: new.rateLimit, nowMs: clock.nowMs())
             issued = fresh
             return UnownedWrite(id: fresh.record.id, changes: [.putAPIKey(fresh.record)])
@@ -78,9 +79,9 @@ extension Engine {
             () throws(EngineError) in
             var old = try await key(id)
             guard old.revokedAtMs == nil else { throw .rejected(.keyRevoked) }
-            try await checkCanIssueKeys(for: old.account)
+            let mode = try await checkCanIssueKeys(for: old.account, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live)
             let fresh = try Self.newKey(
-                id: context.ids.next(), account: old.account, name: old.name, mode: APIKeyText.Mode(rawValue: old.mode) ?? .live,
+                id: context.ids.next(), account: old.account, name: old.name, mode: mode,
                 expiresAtMs: old.expiresAtMs, rateLimit: old.rateLimit, nowMs: clock.nowMs())
             old.expiresAtMs = min(old.expiresAtMs ?? .max, clock.nowMs() + graceMs)
             old.replacedBy = fresh.record.id
@@ -109,21 +110,25 @@ extension Engine {
         return found
     }
 
-    /// Refuses to issue keys for a missing or closed account.
-    private func checkCanIssueKeys(for id: String) async throws(EngineError) {
-        let view = try await account(id)
+    /// Refuses to issue keys for a missing or closed account, or of the other mode than the
+    /// account's; answers the mode the key takes (`mode`, else the account's).
+    private func checkCanIssueKeys(for id: String, mode: APIKeyText.Mode?) async throws(EngineError) -> APIKeyText.Mode {
+        let account = try await account(id).account
+        let chosen = mode ?? (account.livemode ? .live : .test)
         do throws(Rejection) {
-            try view.account.checkCanIssueKeys()
+            try account.checkCanIssueKeys()
+            try account.checkKeyMode(chosen)
         } catch {
             throw .rejected(error)
         }
+        return chosen
     }
 
     /// Checks a presented key, its account's status and its rate limit, without charging
     /// anything, for a request that costs nothing, such as a free gateway route.
     public func admit(apiKey: String) async throws(EngineError) -> (account: String, rate: RateDecision?) {
         let key = try await resolveKey(apiKey)
-        let grant = KeyGrant(id: key.id, rateLimit: key.rateLimit)
+        let grant = KeyGrant(key)
         let rate = try await withAccount(key.account) { actor throws(ActorFailure) in try await actor.admit(grant) }
         return (key.account, rate)
     }

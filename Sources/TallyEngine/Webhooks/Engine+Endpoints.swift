@@ -10,10 +10,15 @@ public struct NewEndpoint: Sendable {
     /// Only this account's events; nil for every account's.
     public var account: String?
     public var description: String?
+    /// False receives test accounts' events instead of live ones; fixed at registration.
+    public var livemode: Bool
 
     /// Creates a registration.
-    public init(url: String, eventTypes: [String] = ["*"], account: String? = nil, description: String? = nil) {
+    public init(
+        url: String, eventTypes: [String] = ["*"], account: String? = nil, description: String? = nil, livemode: Bool = true
+    ) {
         self.url = url
+        self.livemode = livemode
         self.eventTypes = eventTypes
         self.account = account
         self.description = description
@@ -54,12 +59,13 @@ extension Engine {
         let url = try checkedURL(new.url)
         let types = try Self.checkedTypes(new.eventTypes)
         if let account = new.account { _ = try Self.checked(account) }
-        let fields = [url, types.joined(separator: ","), new.account ?? "", new.description ?? ""]
+        // A live endpoint's fingerprint stays as it was before test mode.
+        let fields = [url, types.joined(separator: ","), new.account ?? "", new.description ?? ""] + (new.livemode ? [] : ["test"])
         var created: EndpointRecord?
         let result = try await once(idempotencyKey, scope: "endpoint", fields: fields) { () throws(EngineError) in
             let endpoint = EndpointRecord(
                 id: context.ids.next(), url: url, description: new.description, eventTypes: types, account: new.account,
-                secret: WebhookSecret.generate().text, createdAtMs: clock.nowMs())
+                livemode: new.livemode, secret: WebhookSecret.generate().text, createdAtMs: clock.nowMs())
             created = endpoint
             return UnownedWrite(id: endpoint.id, changes: [.putEndpoint(endpoint)])
         }

@@ -8,6 +8,7 @@ extension TallyAPI {
         var body = try RequestBody(call.request)
         let id = try body.requiredString("id")
         call.account = id
+        let livemode = try body.bool("livemode") ?? true
         let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
         let metadata = try body.metadata() ?? [:]
         let thresholds = try Self.thresholds(&body) ?? []
@@ -18,7 +19,7 @@ extension TallyAPI {
         let key = try call.idempotencyKey(&body)
         try body.finish()
         let new = NewAccount(
-            id: id, overdraftLimit: limit, metadata: metadata, thresholds: thresholds, plan: plan, autoTopUp: autoTopUp,
+            id: id, livemode: livemode, overdraftLimit: limit, metadata: metadata, thresholds: thresholds, plan: plan, autoTopUp: autoTopUp,
             rateLimit: rateLimit)
         let result = try await engineCall { () async throws(EngineError) in try await engine.createAccount(new, idempotencyKey: key) }
         return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
@@ -77,6 +78,9 @@ extension TallyAPI {
             }
             changes.status = parsed
         }
+        if body.has("livemode") {
+            throw .invalid("immutable_field", "livemode is fixed when the account is created")
+        }
         changes.overdraftLimit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
         changes.metadata = try body.metadataPatch()
         changes.thresholds = try Self.thresholds(&body)
@@ -102,7 +106,10 @@ extension TallyAPI {
             }
             after = position
         }
-        let rows = try await engineCall { () async throws(EngineError) in try await engine.accounts(after: after, limit: limit + 1) }
+        let livemode = try query.livemode()
+        let rows = try await engineCall { () async throws(EngineError) in
+            try await engine.accounts(after: after, limit: limit + 1, livemode: livemode)
+        }
         let page = rows.prefix(limit)
         let next = rows.count > limit ? page.last.map { Cursor.encode(list: "accounts", position: $0.account.id) } : nil
         return .page(page.map { JSONValue.object(AccountJSON.summary($0.account)) }, nextCursor: next)

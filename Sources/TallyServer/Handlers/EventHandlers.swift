@@ -2,7 +2,7 @@ import TallyCore
 import TallyEngine
 import TallyStore
 
-/// The event outbox, pulled: `GET /v1/events?after=&type=&account=`.
+/// The event outbox, pulled: `GET /v1/events?after=&type=&account=&livemode=`.
 extension TallyAPI {
     func listEvents(_ call: inout Call) async throws(Problem) -> Reply {
         let query = QueryParameters(call.request.query)
@@ -21,6 +21,7 @@ extension TallyAPI {
             eventQuery.type = type
         }
         eventQuery.account = query["account"]
+        eventQuery.livemode = try query.livemode()
         let request = eventQuery
         let rows = try await engineCall { () async throws(EngineError) in try await engine.events(request) }
         let page = rows.prefix(limit)

@@ -11,9 +11,10 @@ extension TallyAPI {
         let events = try body.strings("events") ?? ["*"]
         let account = try body.string("account")
         let description = try Self.description(&body)
+        let livemode = try body.bool("livemode") ?? true
         let key = try call.idempotencyKey(&body)
         try body.finish()
-        let new = NewEndpoint(url: url, eventTypes: events, account: account, description: description ?? nil)
+        let new = NewEndpoint(url: url, eventTypes: events, account: account, description: description ?? nil, livemode: livemode)
         let result = try await engineCall { () async throws(EngineError) in
             try await engine.createEndpoint(new, idempotencyKey: key)
         }
@@ -45,6 +46,9 @@ extension TallyAPI {
         let id = try Self.endpointID(call.parameter)
         var body = try RequestBody(call.request)
         var changes = EndpointChanges()
+        if body.has("livemode") {
+            throw .invalid("immutable_field", "livemode is fixed when the endpoint is registered")
+        }
         changes.url = try body.string("url")
         changes.eventTypes = try body.strings("events")
         if body.isExplicitNull("account") { changes.account = .some(nil) } else if let account = try body.string("account") {

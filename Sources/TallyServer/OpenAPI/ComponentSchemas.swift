@@ -10,9 +10,12 @@ enum ComponentSchemas {
         "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true); IP hosts in any form "
         + "(127.1, 0x7f000001, 2130706433) and localhost names are judged at registration, other names at connect time"
 
+    static let accountLivemode = S.type("boolean", "false for a test account: only tk_test_ keys act for it")
+
     static let endpointFields: [(String, JSONValue)] = [
         ("id", S.type("string", "we_<n>")), ("url", S.string), ("description", S.nullable(S.string)),
-        ("events", S.array(S.string)), ("account", S.nullable(S.string)), ("enabled", S.boolean),
+        ("events", S.array(S.string)), ("account", S.nullable(S.string)),
+        ("livemode", S.type("boolean", "false: receives test accounts' events instead of live ones")), ("enabled", S.boolean),
         ("disabled_reason", S.nullable(S.enumeration(["gone", "failing", "manual"]))), ("disabled_at", S.nullable(S.time)),
         ("consecutive_failures", S.integer), ("last_success_at", S.nullable(S.time)),
         ("previous_secret_expires_at", S.time), ("created_at", S.time), ("updated_at", S.time),
@@ -45,20 +48,22 @@ enum ComponentSchemas {
             ("metadata", S.stringMap),
         ], required: ["id", "account", "status", "amount", "held", "lots", "created_at", "expires_at", "metadata"])),
         ("Account", S.object([
-            ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
+            ("id", S.string), ("livemode", accountLivemode),
+            ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("plan", S.nullable(S.string)),
             ("auto_topup", S.nullable(S.ref("AutoTopUp"))), ("rate_limit", S.nullable(S.ref("RateLimit"))),
             ("created_at", S.time), ("updated_at", S.time), ("balance", S.ref("Balance")), ("period", S.nullable(S.ref("Period"))),
             ("lots", S.array(S.ref("Lot"))), ("holds", S.array(S.ref("Hold"))),
         ], required: [
-            "id", "status", "overdraft_limit", "metadata", "plan", "auto_topup", "created_at", "updated_at", "balance",
+            "id", "livemode", "status", "overdraft_limit", "metadata", "plan", "auto_topup", "created_at", "updated_at", "balance",
             "period", "lots", "holds",
         ])),
         ("AccountSummary", S.object([
-            ("id", S.string), ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
+            ("id", S.string), ("livemode", accountLivemode),
+            ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("plan", S.nullable(S.string)), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
             ("created_at", S.time), ("updated_at", S.time),
-        ], required: ["id", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
+        ], required: ["id", "livemode", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
         ("Period", S.object([
             ("start", S.time), ("end", S.time), ("allowance", S.integer), ("used", S.integer), ("rollover_cap", S.integer),
             ("next_plan", S.type("string", "a plan change waiting for `end` (null: the plan ends there); absent when none")),
@@ -101,16 +106,18 @@ enum ComponentSchemas {
         ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
         ("CreateEndpoint", S.object([
             ("url", S.type("string", endpointURL)),
-            ("events", S.array(S.string)), ("account", S.string), ("description", S.string), idempotencyKey,
+            ("events", S.array(S.string)), ("account", S.string), ("description", S.string),
+            ("livemode", S.type("boolean", "false receives test accounts' events instead of live ones; default true, fixed")),
+            idempotencyKey,
         ], required: ["url"])),
         ("UpdateEndpoint", S.object([
             ("url", S.type("string", endpointURL)), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
             ("description", S.nullable(S.string)), ("enabled", S.boolean),
         ], required: [])),
-        ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "enabled", "created_at"])),
+        ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "livemode", "enabled", "created_at"])),
         ("EndpointWithSecret", S.object(
             endpointFields + [("secret", S.type("string", "whsec_…, shown only here"))],
-            required: ["id", "url", "events", "enabled", "secret", "created_at"])),
+            required: ["id", "url", "events", "livemode", "enabled", "secret", "created_at"])),
         ("EndpointPage", S.page("Endpoint")),
         ("Deleted", S.object([("id", S.string), ("deleted", S.boolean)], required: ["id", "deleted"])),
         ("Delivery", S.object([
@@ -128,7 +135,9 @@ enum ComponentSchemas {
         ("Replaying", S.object([("endpoint", S.string), ("replaying", S.boolean)], required: ["endpoint", "replaying"])),
         ("RateLimit", S.object([("limit", S.integer), ("window_seconds", S.integer)], required: ["limit", "window_seconds"])),
         ("CreateKey", S.object([
-            ("name", S.string), ("mode", S.enumeration(["live", "test"])), ("expires_at", S.time),
+            ("name", S.string),
+            ("mode", S.enumeration(["live", "test"])),  // default and only choice: the account's mode
+            ("expires_at", S.time),
             ("rate_limit", S.ref("RateLimit")),
         ], required: [])),
         ("RotateKey", S.object([("grace_seconds", S.type("integer", "0 to 2,592,000; default 86,400"))], required: [])),
@@ -144,6 +153,7 @@ enum ComponentSchemas {
             required: ["seconds"])),
         ("CreateAccount", S.object([
             ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -, not only dots (else 422 invalid_account_id)")),
+            ("livemode", S.type("boolean", "false opens a test account, whose credits only tk_test_ keys spend; default true, fixed")),
             ("overdraft_limit", S.integer),
             ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
             ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),

@@ -65,6 +65,12 @@ enum OpenAPIDocument {
                     ("schema", name == "limit" ? SchemaBuilder.integer : SchemaBuilder.string),
                 ]))
             }
+            if route.action == .listAccounts || route.action == .listEvents {
+                parameters.append(.object([
+                    ("name", .string("livemode")), ("in", .string("query")), ("required", .bool(false)),
+                    ("schema", SchemaBuilder.boolean),
+                ]))
+            }
         }
         let scopes = route.scopes.map { ["admin"] + $0.map(\.rawValue).sorted() }
         return .members([

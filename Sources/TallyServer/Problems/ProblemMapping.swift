@@ -62,6 +62,10 @@ extension Problem {
             case .keyRevoked: (403, "Key revoked", "the API key was revoked")
             case .keyExpired: (403, "Key expired", "the API key has expired")
             case .keyNotFound: (404, "Key not found", "no API key has this id")
+            case .keyModeMismatch(let accountLivemode):
+                accountLivemode
+                    ? (403, "Key mode mismatch", "this is a live account: only tk_live_ keys act for it, so a test key never moves real credits")
+                    : (403, "Key mode mismatch", "this is a test account: only tk_test_ keys act for it")
             case .rateLimited(let limit, _, let retryAfterMs):
                 (429, "Rate limited", "more than \(limit) requests in the window; retry in \((retryAfterMs + 999) / 1_000) s")
             case .invalidRateLimit:

@@ -6,7 +6,7 @@ enum AccountJSON {
     /// An account's settings, without balance (as listed).
     static func summary(_ account: Account) -> [(String, JSONValue)] {
         [
-            ("id", .string(account.id)), ("status", .string(account.status.rawValue)),
+            ("id", .string(account.id)), ("livemode", .bool(account.livemode)), ("status", .string(account.status.rawValue)),
             ("overdraft_limit", .integer(account.overdraftLimit)), ("metadata", .map(account.metadata)),
             ("thresholds", .array(account.thresholds.map { .integer($0) })),
             ("plan", account.subscription.map { .string($0.plan) } ?? .null),

@@ -14,6 +14,16 @@ struct QueryParameters {
 
     subscript(name: String) -> String? { values[name] }
 
+    /// The `livemode` filter: `true` or `false`, nil when absent.
+    func livemode() throws(Problem) -> Bool? {
+        switch values["livemode"] {
+        case nil: nil
+        case "true": true
+        case "false": false
+        default: throw .invalid("invalid_field", "livemode is true or false")
+        }
+    }
+
     /// Decodes `%XX` escapes; a malformed escape is kept as written.
     static func percentDecoded(_ text: Substring) -> String {
         guard text.contains("%") else { return String(text) }

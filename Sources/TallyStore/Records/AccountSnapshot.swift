@@ -76,10 +76,15 @@ extension Connection {
         }
     }
 
-    /// A page of accounts in id order, after `afterID`.
-    public func accounts(after afterID: String?, limit: Int) throws(StoreError) -> [(Account, Credits)] {
-        try cached(Connection.accountColumns + " WHERE id > ? ORDER BY id LIMIT ?")
-            .rows([afterID ?? "", limit], Connection.account)
+    /// A page of accounts in id order, after `afterID`; only live or only test ones when
+    /// `livemode` is given.
+    public func accounts(after afterID: String?, limit: Int, livemode: Bool? = nil) throws(StoreError) -> [(Account, Credits)] {
+        guard let livemode else {
+            return try cached(Connection.accountColumns + " WHERE id > ? ORDER BY id LIMIT ?")
+                .rows([afterID ?? "", limit], Connection.account)
+        }
+        return try cached(Connection.accountColumns + " WHERE id > ? AND livemode = ? ORDER BY id LIMIT ?")
+            .rows([afterID ?? "", livemode ? 1 : 0, limit], Connection.account)
     }
 
     /// The highest id any lot, hold, entry, event or webhook endpoint has taken, so the id sequence continues after it.
@@ -202,13 +207,13 @@ extension Connection {
 
     static let accountColumns = """
         SELECT id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
-            subscription, auto_topup, rate_limit FROM accounts
+            subscription, auto_topup, rate_limit, livemode FROM accounts
         """
 
     static func account(_ row: Statement) throws(StoreError) -> (Account, Credits) {
         guard let status = AccountStatus(rawValue: row.text(1)) else { throw .corrupt("account status") }
         let account = Account(
-            id: row.text(0), status: status, overdraftLimit: row.int(2),
+            id: row.text(0), livemode: row.int(11) == 1, status: status, overdraftLimit: row.int(2),
             metadata: try MetadataCoding.decode(row.text(4)),
             thresholds: row.text(7).split(separator: ",").compactMap { Credits($0) },
             subscription: try JSONColumn.decode(PlanSubscription.self, row.text(8), "plan subscription"),

@@ -9,14 +9,14 @@ extension Connection {
     static let endpointColumns = """
         SELECT id, url, description, event_types, account_id, secret, previous_secret, previous_secret_until_ms,
             enabled, disabled_reason, disabled_at_ms, consecutive_failures, failing_since_ms, last_success_at_ms,
-            created_at_ms, updated_at_ms, deleted_at_ms FROM webhook_endpoints
+            created_at_ms, updated_at_ms, deleted_at_ms, livemode FROM webhook_endpoints
         """
 
     static func endpoint(_ row: Statement) -> EndpointRecord {
         var endpoint = EndpointRecord(
             id: row.int(0), url: row.text(1), description: row.optionalText(2),
-            eventTypes: EndpointRecord.decode(row.text(3)), account: row.optionalText(4), secret: row.text(5),
-            createdAtMs: row.int(14))
+            eventTypes: EndpointRecord.decode(row.text(3)), account: row.optionalText(4), livemode: row.int(17) == 1,
+            secret: row.text(5), createdAtMs: row.int(14))
         endpoint.previousSecret = row.optionalText(6)
         endpoint.previousSecretUntilMs = row.optionalInt(7)
         endpoint.enabled = row.int(8) == 1

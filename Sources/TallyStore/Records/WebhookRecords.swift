@@ -10,6 +10,8 @@ public struct EndpointRecord: Sendable, Hashable {
     public var eventTypes: [String]
     /// The only account whose events it receives; nil for all.
     public var account: String?
+    /// Whether it receives live events (true) or test accounts' events; fixed at creation.
+    public let livemode: Bool
     public var secret: String
     /// The secret replaced by the last rotation, still signing until `previousSecretUntilMs`.
     public var previousSecret: String?
@@ -26,14 +28,15 @@ public struct EndpointRecord: Sendable, Hashable {
 
     /// Creates a new, enabled endpoint.
     public init(
-        id: Int64, url: String, description: String?, eventTypes: [String], account: String?, secret: String,
-        createdAtMs: Int64
+        id: Int64, url: String, description: String?, eventTypes: [String], account: String?, livemode: Bool = true,
+        secret: String, createdAtMs: Int64
     ) {
         self.id = id
         self.url = url
         self.description = description
         self.eventTypes = eventTypes
         self.account = account
+        self.livemode = livemode
         self.secret = secret
         self.enabled = true
         self.consecutiveFailures = 0

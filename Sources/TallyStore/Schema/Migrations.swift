@@ -20,6 +20,7 @@ enum Migrations {
         Step(version: 10, name: "api_keys", sql: apiKeysSchema),
         Step(version: 11, name: "append_only_ledger", sql: appendOnlyLedgerSchema),
         Step(version: 12, name: "retention", sql: retentionSchema),
+        Step(version: 13, name: "test_mode", sql: testModeSchema),
     ]
 
     /// Applies every step not yet recorded, each in its own transaction.
@@ -291,5 +292,13 @@ enum Migrations {
     // Event ids only grow, so this index takes appends, not random inserts.
     private static let retentionSchema = """
         CREATE INDEX deliveries_by_event ON webhook_deliveries (event_id);
+        """
+
+    // Test mode: an account and a webhook endpoint are live or test for good. Everything that
+    // existed before test mode was live.
+    private static let testModeSchema = """
+        ALTER TABLE accounts ADD COLUMN livemode INTEGER NOT NULL DEFAULT 1 CHECK (livemode IN (0, 1));
+        ALTER TABLE webhook_endpoints ADD COLUMN livemode INTEGER NOT NULL DEFAULT 1 CHECK (livemode IN (0, 1));
+        ALTER TABLE events ADD COLUMN livemode INTEGER NOT NULL DEFAULT 1 CHECK (livemode IN (0, 1));
         """
 }

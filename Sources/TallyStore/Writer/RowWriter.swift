@@ -31,8 +31,8 @@ struct RowWriter {
         try connection.cached(
             """
             INSERT INTO accounts (id, status, overdraft_limit, debt, metadata, created_at_ms, updated_at_ms, thresholds,
-                subscription, auto_topup, next_period_start_ms, rate_limit)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                subscription, auto_topup, next_period_start_ms, rate_limit, livemode)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status,
                 overdraft_limit = excluded.overdraft_limit, debt = excluded.debt,
                 metadata = excluded.metadata, updated_at_ms = excluded.updated_at_ms,
@@ -44,7 +44,8 @@ struct RowWriter {
             account.id, account.status.rawValue, account.overdraftLimit, debt,
             MetadataCoding.encode(account.metadata), account.createdAtMs, account.updatedAtMs,
             account.thresholds.map { String($0) }.joined(separator: ","), JSONColumn.encode(account.subscription),
-            JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs, JSONColumn.encode(account.rateLimit))
+            JSONColumn.encode(account.autoTopUp), account.subscription?.periodEndMs, JSONColumn.encode(account.rateLimit),
+            account.livemode ? 1 : 0)
     }
 
     func put(testClockMs nowMs: Int64) throws(StoreError) {
@@ -104,8 +105,8 @@ struct RowWriter {
 
     func append(event: EventRow) throws(StoreError) {
         try connection.cached(
-            "INSERT INTO events (id, account_id, account_seq, type, at_ms, body) VALUES (?, ?, ?, ?, ?, ?)"
-        ).run(event.id, event.account, event.accountSeq, event.type, event.atMs, event.body)
+            "INSERT INTO events (id, account_id, account_seq, type, at_ms, body, livemode) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).run(event.id, event.account, event.accountSeq, event.type, event.atMs, event.body, event.livemode ? 1 : 0)
         try fanOut(event)
     }
 

@@ -54,10 +54,13 @@ public struct EventRow: Sendable, Hashable {
     public let atMs: Int64
     /// `{"type", "timestamp", "data"}`, serialized once.
     public let body: [UInt8]
+    /// Whether live or test endpoints receive it; the body says so too, and only the fan-out reads it.
+    public let livemode: Bool
 
     /// Creates an event row.
-    public init(id: Int64, account: String, accountSeq: Int64, type: String, atMs: Int64, body: [UInt8]) {
+    public init(id: Int64, account: String, accountSeq: Int64, type: String, atMs: Int64, body: [UInt8], livemode: Bool = true) {
         self.id = id
+        self.livemode = livemode
         self.account = account
         self.accountSeq = accountSeq
         self.type = type

@@ -11,10 +11,10 @@ extension RowWriter {
             """
             INSERT INTO webhook_deliveries (endpoint_id, event_id, status, attempts, next_attempt_at_ms, created_at_ms)
             SELECT id, ?1, 'pending', 0, CASE WHEN enabled = 1 THEN 0 END, ?2 FROM webhook_endpoints
-            WHERE deleted_at_ms IS NULL AND (account_id IS NULL OR account_id = ?3)
+            WHERE deleted_at_ms IS NULL AND livemode = ?5 AND (account_id IS NULL OR account_id = ?3)
                 AND (event_types = '' OR instr(event_types, ',' || ?4 || ',') > 0)
             """
-        ).run(event.id, event.atMs, event.account, event.type)
+        ).run(event.id, event.atMs, event.account, event.type, event.livemode ? 1 : 0)
     }
 
     func put(endpoint: EndpointRecord) throws(StoreError) {
@@ -22,8 +22,8 @@ extension RowWriter {
             """
             INSERT INTO webhook_endpoints (id, url, description, event_types, account_id, secret, previous_secret,
                 previous_secret_until_ms, enabled, disabled_reason, disabled_at_ms, consecutive_failures,
-                failing_since_ms, last_success_at_ms, created_at_ms, updated_at_ms, deleted_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                failing_since_ms, last_success_at_ms, created_at_ms, updated_at_ms, deleted_at_ms, livemode)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET url = excluded.url, description = excluded.description,
                 event_types = excluded.event_types, account_id = excluded.account_id, secret = excluded.secret,
                 previous_secret = excluded.previous_secret, previous_secret_until_ms = excluded.previous_secret_until_ms,
@@ -35,7 +35,8 @@ extension RowWriter {
             endpoint.id, endpoint.url, endpoint.description, EndpointRecord.encode(endpoint.eventTypes), endpoint.account,
             endpoint.secret, endpoint.previousSecret, endpoint.previousSecretUntilMs, endpoint.enabled ? 1 : 0,
             endpoint.disabledReason, endpoint.disabledAtMs, endpoint.consecutiveFailures, endpoint.failingSinceMs,
-            endpoint.lastSuccessAtMs, endpoint.createdAtMs, endpoint.updatedAtMs, endpoint.deletedAtMs)
+            endpoint.lastSuccessAtMs, endpoint.createdAtMs, endpoint.updatedAtMs, endpoint.deletedAtMs,
+            endpoint.livemode ? 1 : 0)
         if !endpoint.enabled || endpoint.deletedAtMs != nil {
             try connection.cached(
                 "UPDATE webhook_deliveries SET next_attempt_at_ms = NULL WHERE endpoint_id = ? AND status = 'pending'"
