@@ -41,6 +41,7 @@ extension Engine {
     public func addCredits(
         _ account: String, _ credit: CreditRequest, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<CreditReceipt> {
+        try Self.check(reference: credit.reference)
         let request = try Engine.keyed(idempotencyKey, [
             "credit", String(credit.amount), credit.source.rawValue, credit.priority.map { String($0) } ?? "",
             credit.expiresAtMs.map { String($0) } ?? "", credit.reference ?? "",
@@ -106,6 +107,7 @@ extension Engine {
     public func buyPack(
         _ account: String, pack name: String, reference: String? = nil, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<CreditReceipt> {
+        try Self.check(reference: reference)
         let pack: Pack
         do throws(Rejection) {
             pack = try context.configuration.catalog.pack(name)
@@ -120,8 +122,17 @@ extension Engine {
         }
     }
 
+    /// Refuses a credit's reference longer than a note.
+    private static func check(reference: String?) throws(EngineError) {
+        guard let reference, !Limits.isNote(reference) else { return }
+        throw .rejected(.invalidMetadata("a reference is at most \(Limits.noteCharacters.upperBound) characters"))
+    }
+
     /// Plans, packs and the price book.
     public var catalog: Catalog { context.configuration.catalog }
+
+    /// The longest time a hold may live.
+    public var maxHoldTTLMs: Int64 { context.configuration.maxHoldTTLMs }
 
     /// The default time a hold lives when the caller names none.
     public var defaultHoldTTLMs: Int64 { context.configuration.defaultHoldTTLMs }

@@ -15,7 +15,9 @@ extension Engine {
     public func refund(
         debit id: Int64, amount: Credits? = nil, reason: String? = nil, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<RefundReceipt> {
-        if let reason, reason.utf8.count > 500 { throw .rejected(.invalidMetadata("a refund reason is at most 500 bytes")) }
+        if let reason, !Limits.isNote(reason) {
+            throw .rejected(.invalidMetadata("a refund reason is at most \(Limits.noteCharacters.upperBound) characters"))
+        }
         let stored = try await debit(id)
         let request = try Engine.keyed(
             idempotencyKey, ["refund", String(id), amount.map { String($0) } ?? "", reason ?? ""])

@@ -184,12 +184,10 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Builds a keyed request after checking the key: 1–255 printable ASCII characters.
+    /// Builds a keyed request after checking the key (``Limits/isIdempotencyKey(_:)``).
     static func keyed(_ key: String?, _ fields: [String]) throws(EngineError) -> KeyedRequest? {
         guard let key else { return nil }
-        guard !key.isEmpty, key.utf8.count <= 255, key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) else {
-            throw .rejected(.invalidIdempotencyKey)
-        }
+        guard Limits.isIdempotencyKey(key) else { throw .rejected(.invalidIdempotencyKey) }
         return KeyedRequest(key: key, canonical: Fingerprint.make(fields))
     }
 

@@ -14,7 +14,8 @@ public final class TallyAPI: Sendable {
     public let metrics: Metrics
     let log: AccessLog?
     private let router = Router(routes: RouteTable.all)
-    let openAPIBytes = JSONWriter.bytes(OpenAPIDocument.make(routes: RouteTable.all))
+    /// The OpenAPI document of this server: its catalog's names and hold bound are in it.
+    let openAPIBytes: [UInt8]
     let draining = Atomic<Bool>(false)
     /// The clock the engine runs on when started with `--test-clock`; nil otherwise, and then
     /// the test-clock routes answer 404.
@@ -40,6 +41,8 @@ public final class TallyAPI: Sendable {
         self.metrics = metrics
         self.log = log
         self.testClock = testClock
+        let requests = RequestSchemas(catalog: engine.catalog, maxHoldTTLSeconds: engine.maxHoldTTLMs / 1_000)
+        openAPIBytes = JSONWriter.bytes(OpenAPIDocument.make(routes: RouteTable.all, requests: requests))
     }
 
     /// An HTTP server wired to this API.

@@ -5,12 +5,12 @@ import Testing
 import TallyCore
 
 @Suite struct AmountTests {
-    @Test(arguments: [Credits(1), 2, 999, CreditLimits.maxAmount])
+    @Test(arguments: [Credits(1), 2, 999, Limits.amount.upperBound])
     func validAmountsPass(amount: Credits) throws {
         try CreditLimits.validate(amount)
     }
 
-    @Test(arguments: [Credits(0), -1, CreditLimits.maxAmount + 1, .min, .max])
+    @Test(arguments: [Credits(0), -1, Limits.amount.upperBound + 1, .min, .max])
     func invalidAmountsAreRejected(amount: Credits) {
         #expect(throws: Rejection.invalidAmount(amount)) { try CreditLimits.validate(amount) }
     }
@@ -28,7 +28,7 @@ import TallyCore
         try ledger.credit(50, at: t0)
         let held = try ledger.hold(10, expiresAt: t0 + 60 * second, at: t0)
         let debit = ledger.record(of: try ledger.debit(5, at: t0))
-        for bad in [Credits(0), -5, CreditLimits.maxAmount + 1] {
+        for bad in [Credits(0), -5, Limits.amount.upperBound + 1] {
             #expect(throws: Rejection.invalidAmount(bad)) { try ledger.credit(bad, at: t0) }
             #expect(throws: Rejection.invalidAmount(bad)) { try ledger.debit(bad, at: t0) }
             #expect(throws: Rejection.invalidAmount(bad)) {
@@ -45,12 +45,12 @@ import TallyCore
         var ledger = Ledger()
         // 1000 × 10^15 reaches the 10^18 bound exactly; that is still allowed.
         for index in 0..<1_000 {
-            try ledger.credit(CreditLimits.maxAmount, at: t0 + Int64(index))
+            try ledger.credit(Limits.amount.upperBound, at: t0 + Int64(index))
         }
         #expect(ledger.state.credits == CreditLimits.maxAccountTotal)
         #expect(throws: Rejection.amountOverflow) { try ledger.credit(1, at: t0 + 2_000) }
         #expect(throws: Rejection.amountOverflow) {
-            try ledger.credit(CreditLimits.maxAmount, at: t0 + 2_000)
+            try ledger.credit(Limits.amount.upperBound, at: t0 + 2_000)
         }
         // Spending makes room again.
         try ledger.debit(1, at: t0 + 3_000)
@@ -61,14 +61,14 @@ import TallyCore
     @Test func heldCreditsCountTowardTheAccountTotal() throws {
         var ledger = Ledger()
         for index in 0..<1_000 {
-            try ledger.credit(CreditLimits.maxAmount, at: t0 + Int64(index))
+            try ledger.credit(Limits.amount.upperBound, at: t0 + Int64(index))
         }
-        try ledger.hold(CreditLimits.maxAmount, expiresAt: t0 + 10_000, at: t0 + 2_000)
+        try ledger.hold(Limits.amount.upperBound, expiresAt: t0 + 10_000, at: t0 + 2_000)
         #expect(throws: Rejection.amountOverflow) { try ledger.credit(1, at: t0 + 2_001) }
     }
 
     @Test func extremeAmountsNeverTrap() throws {
-        let max = CreditLimits.maxAmount
+        let max = Limits.amount.upperBound
         var ledger = Ledger(overdraft: max)
         let holdID = try ledger.hold(max, expiresAt: t0 + 1, at: t0).referenceID!
         #expect(ledger.state.available == -max && ledger.state.uncovered == max)
@@ -108,10 +108,10 @@ import TallyCore
             try AccountRules.validate(metadata: ["k": String(repeating: "v", count: 501)])
         }
         try AccountRules.validate(overdraftLimit: 0)
-        try AccountRules.validate(overdraftLimit: CreditLimits.maxAmount)
+        try AccountRules.validate(overdraftLimit: Limits.amount.upperBound)
         #expect(throws: Rejection.invalidOverdraftLimit) { try AccountRules.validate(overdraftLimit: -1) }
         #expect(throws: Rejection.invalidOverdraftLimit) {
-            try AccountRules.validate(overdraftLimit: CreditLimits.maxAmount + 1)
+            try AccountRules.validate(overdraftLimit: Limits.amount.upperBound + 1)
         }
     }
 

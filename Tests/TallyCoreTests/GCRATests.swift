@@ -91,15 +91,16 @@ import TallyTesting
     }
 
     @Test func theHighestLimitKeepsAWholeInterval() throws {
-        let gcra = try limiter(Plan.maxRateLimit, per: 1)
-        #expect(gcra.intervalNs == 1 && gcra.capacityNs == 1_000_000_000)
+        let highest = Int(Limits.rateLimit.upperBound)
+        let gcra = try limiter(highest, per: 1)
+        #expect(gcra.intervalNs == 1_000 && gcra.capacityNs == 1_000_000_000)
         var state = RateLimitState()
         let decision = gcra.decide(&state, nowMs: GCRA.maxNowMs)
-        #expect(decision.allowed && decision.remaining == Plan.maxRateLimit - 1 && decision.resetMs == 1)
+        #expect(decision.allowed && decision.remaining == highest - 1 && decision.resetMs == 1)
     }
 
     @Test func invalidLimitsHaveNoLimiter() {
-        for (limit, window) in [(0, 1), (-1, 1), (1, 0), (1, 86_401), (Plan.maxRateLimit + 1, 1), (Int.max, Int.max)] {
+        for (limit, window) in [(0, 1), (-1, 1), (1, 0), (1, 86_401), (Int(Limits.rateLimit.upperBound) + 1, 1), (Int.max, Int.max)] {
             #expect(GCRA(RateLimit(limit: limit, windowSeconds: window)) == nil)
         }
     }

@@ -188,7 +188,7 @@ struct PlanAccount {
         let year = try #require(PeriodSchedule(anchorMs: utcMs(2024, 1, 1), unit: .year).period(0))
         #expect(year.lengthMs == 366 * planDayMs)
         #expect(
-            PeriodRules.prorated(CreditLimits.maxAmount, period: year, fromMs: year.startMs + 1)
+            PeriodRules.prorated(Limits.amount.upperBound, period: year, fromMs: year.startMs + 1)
                 == 999_999_999_968_376)
     }
 
@@ -310,7 +310,7 @@ struct PlanAccount {
                         from: old, to: new, anchorMs: 0, allowanceLots: [lot], nowMs: nowMs,
                         timing: timing)
                     #expect(change.takeBack.allSatisfy { $0.credits <= lot.remaining })
-                    #expect((change.grant?.amount ?? 0) <= CreditLimits.maxAmount)
+                    #expect((change.grant?.amount ?? 0) <= Limits.amount.upperBound)
                 }
             }
         }

@@ -20,8 +20,8 @@ import TallyCore
     @Test func everyProblemIsListedWithItsPath() {
         let plan = Plan(
             name: "bad name", allowance: -1, period: .month,
-            rolloverCap: CreditLimits.maxAmount + 1,
-            overdraftLimit: -5, thresholds: [10, 10, CreditLimits.maxAmount + 1],
+            rolloverCap: Limits.amount.upperBound + 1,
+            overdraftLimit: -5, thresholds: [10, 10, Limits.amount.upperBound + 1],
             usageAlertsPercent: [0, 50, 50, 1_001],
             rateLimit: RateLimit(limit: 0, windowSeconds: 86_401))
         let problems = plan.validate(path: "plans.x")

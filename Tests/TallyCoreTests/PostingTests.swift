@@ -13,7 +13,7 @@ import TallyCore
 
     @Test func signedAndExtremeAmountsRoundTrip() {
         let postings = [
-            Posting(.debt, -25), Posting(.uncovered, -1), Posting(.debt, CreditLimits.maxAmount),
+            Posting(.debt, -25), Posting(.uncovered, -1), Posting(.debt, Limits.amount.upperBound),
             Posting(.open, lot: .max, .max), Posting(.consume, lot: 1, 1),
         ]
         #expect(Posting.encode(postings) == "d:0:-25,h:0:-1,d:0:1000000000000000,o:9223372036854775807:9223372036854775807,c:1:1")

@@ -13,7 +13,7 @@ import TallyStore
             "starter": Pack(name: "starter", credits: 1_000, priceAmount: 900, priceCurrency: "USD", expiresInDays: 30),
             "pro": Pack(name: "pro", credits: 10_000, priceAmount: 7_900, priceCurrency: "USD", priority: 20),
         ],
-        operations: ["chat": 10, "huge": CreditLimits.maxAmount])
+        operations: ["chat": 10, "huge": Limits.amount.upperBound])
 
     static func engine(_ database: TempDatabase, clock: ManualClock) throws -> Engine {
         try Engine(configuration: EngineConfiguration(store: storeConfiguration(database.path), catalog: catalog), clock: clock)

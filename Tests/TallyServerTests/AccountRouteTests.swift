@@ -112,7 +112,7 @@ import TallyServer
 
             #expect(try await api.send("GET", "/v1/accounts?limit=0").json?["code"] == .string("invalid_limit"))
             #expect(try await api.send("GET", "/v1/accounts?limit=1001").json?["code"] == .string("invalid_limit"))
-            #expect(try await api.send("GET", "/v1/accounts?after=bogus").json?["code"] == .string("invalid_cursor"))
+            #expect(try await api.send("GET", "/v1/accounts?after=a%2Fb").json?["code"] == .string("invalid_cursor"))
         }
     }
 
@@ -132,11 +132,17 @@ import TallyServer
             #expect(body["balance"]?["available"] == .integer(500))
 
             let amounts = [#""amount": 1.5"#, #""amount": "10""#, #""amount": -3"#, #""amount": 0"#,
-                           #""amount": 1000000000000001"#, #""amount": 1e3"#, #""amount": 99999999999999999999"#]
+                           #""amount": 1000000000000001"#, #""amount": 1e-3"#, #""amount": 99999999999999999999"#,
+                           #""amount": 1.0000000000000001"#]
             for member in amounts {
                 let response = try await api.send("POST", "/v1/accounts/t/topups", json: "{\(member)}")
                 #expect(response.status == 422, "\(member)")
                 #expect(response.json?["code"] == .string("invalid_amount"), "\(member)")
+            }
+            // JSON Schema's `integer` includes 2.0 and 3e1: read exactly, they are whole amounts.
+            for (member, added) in [(#""amount": 2.0"#, Int64(2)), (#""amount": 3e1"#, 30)] {
+                let whole = try await api.send("POST", "/v1/accounts/t/topups", json: "{\(member)}")
+                #expect(whole.status == 201 && whole.json?["lot"]?["amount"] == .integer(added), "\(member)")
             }
             let past = try await api.send("POST", "/v1/accounts/t/topups", json: #"{"amount": 1, "expires_at": "2020-01-01T00:00:00Z"}"#)
             #expect(past.json?["code"] == .string("invalid_expiry"))

@@ -89,13 +89,11 @@ extension Account {
 
 /// The validation rules for what an operator may put in an account.
 public enum AccountRules {
-    /// The most metadata keys an account, hold or debit may carry.
-    public static let maxMetadataKeys = 50
-
-    /// Checks an operator-chosen account id: 1–128 of `A-Z a-z 0-9 _ . : @ -`, not only dots.
+    /// Checks an operator-chosen account id: ``Limits/accountIDBytes`` of `A-Z a-z 0-9 _ . : @ -`,
+    /// not only dots.
     public static func validate(id: String) throws(Rejection) {
         let bytes = id.utf8
-        guard !bytes.isEmpty, bytes.count <= 128 else { throw .invalidAccountID }
+        guard Limits.accountIDBytes.contains(bytes.count) else { throw .invalidAccountID }
         // `.` and `..` are dot segments that clients and proxies remove from a path (RFC 3986
         // §5.2.4), so such an account could never be reached; longer runs of dots go too, since
         // some normalisers treat them alike and no customer id looks like one.
@@ -112,50 +110,49 @@ public enum AccountRules {
         }
     }
 
-    /// Checks a metadata map: at most 50 keys of 1–40 bytes, values of at most 500 bytes.
+    /// Checks a metadata map against ``Limits/metadataEntries``, ``Limits/metadataKeyCharacters``
+    /// and ``Limits/metadataValueCharacters``.
     public static func validate(metadata: [String: String]) throws(Rejection) {
-        guard metadata.count <= maxMetadataKeys else {
-            throw .invalidMetadata("at most \(maxMetadataKeys) keys")
+        guard metadata.count <= Limits.metadataEntries else {
+            throw .invalidMetadata("at most \(Limits.metadataEntries) keys")
         }
         for (key, value) in metadata {
-            guard !key.isEmpty, key.utf8.count <= 40 else {
-                throw .invalidMetadata("keys are 1 to 40 bytes")
+            guard Limits.metadataKeyCharacters.contains(key.unicodeScalars.count) else {
+                throw .invalidMetadata("keys are \(Limits.metadataKeyCharacters.text) characters")
             }
-            guard value.utf8.count <= 500 else {
-                throw .invalidMetadata("values are at most 500 bytes")
+            guard Limits.metadataValueCharacters.contains(value.unicodeScalars.count) else {
+                throw .invalidMetadata("values are at most \(Limits.metadataValueCharacters.upperBound) characters")
             }
         }
     }
 
-    /// Checks `balance.low` levels: at most 20, each within ±10^15, no repeats.
+    /// Checks `balance.low` levels: at most ``Limits/levelCount``, each within ``Limits/threshold``, no repeats.
     public static func validate(thresholds: [Credits]) throws(Rejection) {
-        guard thresholds.count <= 20, Set(thresholds).count == thresholds.count,
-            thresholds.allSatisfy({ abs($0) <= CreditLimits.maxAmount })
+        guard thresholds.count <= Limits.levelCount, Set(thresholds).count == thresholds.count,
+            thresholds.allSatisfy(Limits.threshold.contains)
         else { throw .invalidThresholds }
     }
 
     /// Checks an auto top-up's numbers; whether its pack exists is the catalog's to say.
     public static func validate(autoTopUp: AutoTopUpSetting) throws(Rejection) {
-        guard (1...CreditLimits.maxAmount).contains(autoTopUp.below) else {
-            throw .invalidAutoTopUp("below must be 1 to 10^15")
+        guard Limits.amount.contains(autoTopUp.below) else {
+            throw .invalidAutoTopUp("below must be \(Limits.amount.text)")
         }
         guard !autoTopUp.pack.isEmpty else { throw .invalidAutoTopUp("pack must name a catalog pack") }
-        if let cap = autoTopUp.monthlyCap, !(1...10_000).contains(cap) {
-            throw .invalidAutoTopUp("monthly_cap must be 1 to 10000")
+        if let cap = autoTopUp.monthlyCap, !Limits.autoTopUpMonthlyCap.contains(cap) {
+            throw .invalidAutoTopUp("monthly_cap must be \(Limits.autoTopUpMonthlyCap.text)")
         }
     }
 
-    /// Checks a rate limit: 1…1,000,000 requests per 1…86,400 seconds.
+    /// Checks a rate limit: ``Limits/rateLimit`` requests per ``Limits/rateWindowSeconds``.
     public static func validate(rateLimit: RateLimit) throws(Rejection) {
-        guard (1...1_000_000).contains(rateLimit.limit), (1...86_400).contains(rateLimit.windowSeconds) else {
+        guard Limits.rateLimit.contains(rateLimit.limit), Limits.rateWindowSeconds.contains(rateLimit.windowSeconds) else {
             throw .invalidRateLimit
         }
     }
 
-    /// Checks an overdraft limit: 0 ... 10^15.
+    /// Checks an overdraft limit against ``Limits/overdraft``.
     public static func validate(overdraftLimit: Credits) throws(Rejection) {
-        guard overdraftLimit >= 0, overdraftLimit <= CreditLimits.maxAmount else {
-            throw .invalidOverdraftLimit
-        }
+        guard Limits.overdraft.contains(overdraftLimit) else { throw .invalidOverdraftLimit }
     }
 }

@@ -3,17 +3,14 @@ public typealias Credits = Int64
 
 /// The bounds every amount that enters the engine must respect.
 public enum CreditLimits {
-    /// The largest single amount accepted in one request (10^15).
-    public static let maxAmount: Credits = 1_000_000_000_000_000
-
     /// The largest total an account may hold across its lots, holds and debt (10^18).
     ///
     /// Keeping every account below this bound means no sum the engine forms can overflow Int64.
     public static let maxAccountTotal: Credits = 1_000_000_000_000_000_000
 
-    /// Checks that `amount` is a valid request amount (1 ... 10^15).
+    /// Checks that `amount` is a valid request amount (``Limits/amount``).
     public static func validate(_ amount: Credits) throws(Rejection) {
-        guard amount >= 1, amount <= maxAmount else { throw .invalidAmount(amount) }
+        guard Limits.amount.contains(amount) else { throw .invalidAmount(amount) }
     }
 
     /// Adds two amounts, reporting overflow past ``maxAccountTotal`` as a rejection.

@@ -12,15 +12,12 @@ public struct Catalog: Sendable, Hashable {
         self.operations = operations
     }
 
-    /// The most units one authorization may price.
-    public static let maxQuantity: Int64 = 1_000_000_000
-
     /// The cost of `quantity` units of `operation`, overflow-checked.
     public func cost(of operation: String, quantity: Int64) throws(Rejection) -> Credits {
         guard let unit = operations[operation] else { throw .unknownOperation }
-        guard (1...Self.maxQuantity).contains(quantity) else { throw .invalidQuantity }
+        guard Limits.quantity.contains(quantity) else { throw .invalidQuantity }
         let (total, overflow) = unit.multipliedReportingOverflow(by: quantity)
-        guard !overflow, total <= CreditLimits.maxAmount else { throw .amountOverflow }
+        guard !overflow, total <= Limits.amount.upperBound else { throw .amountOverflow }
         return total
     }
 

@@ -35,14 +35,16 @@ public struct Pack: Sendable, Hashable {
     /// Every problem with this pack, with its path under `path`.
     public func validate(path: String) -> [PlanProblem] {
         var problems: [PlanProblem] = []
-        if credits < 1 || credits > CreditLimits.maxAmount { problems.append(.init(path: path + ".credits", reason: "must be 1 to 10^15")) }
+        if !Limits.amount.contains(credits) { problems.append(.init(path: path + ".credits", reason: "must be \(Limits.amount.text)")) }
         if priceAmount < 0 { problems.append(.init(path: path + ".price.amount", reason: "must not be negative")) }
         let currencyIsCode = priceCurrency.utf8.count == 3 && priceCurrency.utf8.allSatisfy { $0 >= 65 && $0 <= 90 }
         if !currencyIsCode { problems.append(.init(path: path + ".price.currency", reason: "must be a 3-letter ISO 4217 code")) }
-        if let days = expiresInDays, !(1...36_500).contains(days) {
-            problems.append(.init(path: path + ".expires_in_days", reason: "must be 1 to 36500"))
+        if let days = expiresInDays, !Limits.packExpiryDays.contains(days) {
+            problems.append(.init(path: path + ".expires_in_days", reason: "must be \(Limits.packExpiryDays.text)"))
         }
-        if let priority, !(0...1_000).contains(priority) { problems.append(.init(path: path + ".priority", reason: "must be 0 to 1000")) }
+        if let priority, !Limits.priority.contains(priority) {
+            problems.append(.init(path: path + ".priority", reason: "must be \(Limits.priority.text)"))
+        }
         return problems
     }
 }

@@ -83,7 +83,7 @@ public enum PeriodRules {
         for lot in rolloverLots where lot.remaining > 0 {
             expirations.append(LotExpiry(lot: lot.id, credits: lot.remaining))
         }
-        let carried = min(unused, plan.effectiveRolloverCap, CreditLimits.maxAmount)
+        let carried = min(unused, plan.effectiveRolloverCap, Limits.amount.upperBound)
         let rollover =
             carried > 0
             ? CreditRequest(
@@ -99,7 +99,7 @@ public enum PeriodRules {
     static func allowanceRequest(_ amount: Credits, period: Period) -> CreditRequest? {
         guard amount > 0 else { return nil }
         return CreditRequest(
-            amount: min(amount, CreditLimits.maxAmount), source: .allowance,
+            amount: min(amount, Limits.amount.upperBound), source: .allowance,
             expiresAtMs: period.endMs, reference: allowanceReference(period))
     }
 }

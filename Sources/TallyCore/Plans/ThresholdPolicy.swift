@@ -61,18 +61,17 @@ public struct AutoTopUpPolicy: Sendable, Hashable {
     public func validate(path: String = "") -> [PlanProblem] {
         func at(_ field: String) -> String { path.isEmpty ? field : "\(path).\(field)" }
         var problems: [PlanProblem] = []
-        if !(1...CreditLimits.maxAmount).contains(below) {
-            problems.append(PlanProblem(path: at("below"), reason: "must be 1 to 10^15"))
+        if !Limits.amount.contains(below) {
+            problems.append(PlanProblem(path: at("below"), reason: "must be \(Limits.amount.text)"))
         }
         if pack.isEmpty {
             problems.append(PlanProblem(path: at("pack"), reason: "must name a pack"))
         }
-        if !(1...CreditLimits.maxAmount).contains(packCredits) {
-            problems.append(
-                PlanProblem(path: at("pack"), reason: "the pack must add 1 to 10^15 credits"))
+        if !Limits.amount.contains(packCredits) {
+            problems.append(PlanProblem(path: at("pack"), reason: "the pack must add \(Limits.amount.text) credits"))
         }
-        if let monthlyCap, monthlyCap < 1 {
-            problems.append(PlanProblem(path: at("monthly_cap"), reason: "must be at least 1"))
+        if let monthlyCap, !Limits.autoTopUpMonthlyCap.contains(monthlyCap) {
+            problems.append(PlanProblem(path: at("monthly_cap"), reason: "must be \(Limits.autoTopUpMonthlyCap.text)"))
         }
         if inFlightTimeoutMs < 1 {
             problems.append(PlanProblem(path: at("in_flight_timeout"), reason: "must be positive"))

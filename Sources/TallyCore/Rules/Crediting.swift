@@ -36,7 +36,7 @@ extension AccountState {
         try CreditLimits.validate(request.amount)
         if let expiry = request.expiresAtMs, expiry <= context.nowMs { throw .invalidExpiry }
         let priority = request.priority ?? request.source.defaultPriority
-        guard (0...1_000).contains(priority) else { throw .invalidPriority }
+        guard Limits.priority.contains(priority) else { throw .invalidPriority }
         _ = try CreditLimits.sum(credits + held + debt, request.amount)
         let repaid = min(debt, request.amount)
         let rest = request.amount - repaid

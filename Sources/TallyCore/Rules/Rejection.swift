@@ -10,7 +10,7 @@ public enum Rejection: Error, Sendable, Hashable {
     case accountSuspended
     case accountClosed
     case invalidAccountID
-    /// An amount outside 1 ... 10^15.
+    /// An amount outside ``Limits/amount``.
     case invalidAmount(Credits)
     /// The result would exceed the account total bound.
     case amountOverflow

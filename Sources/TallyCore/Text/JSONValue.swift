@@ -36,10 +36,14 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    /// The integer when the value is an exact integer.
+    /// The integer when the value is one: an integer literal, or a number literal such as
+    /// `8928.0` or `1e3` that denotes an integer exactly (JSON Schema's reading of `integer`).
     public var integerValue: Int64? {
-        if case .integer(let number) = self { return number }
-        return nil
+        switch self {
+        case .integer(let number): number
+        case .number(let literal): JSONNumber.exactInteger(literal)
+        default: nil
+        }
     }
 
     /// The elements when the value is an array.

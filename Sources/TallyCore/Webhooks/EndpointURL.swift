@@ -5,7 +5,7 @@
 /// to, which also covers other names pointing at private addresses (in DNS or `/etc/hosts`) and
 /// DNS answers that change.
 public struct EndpointURL: Sendable, Hashable {
-    public static let maxLength = 2_048
+    public static let maxLength = Int(Limits.endpointURLCharacters.upperBound)
     public static let maxHostLength = 253
 
     /// The URL as given.

@@ -39,7 +39,9 @@ extension Engine {
         do throws(Rejection) {
             if let limit = new.rateLimit { try AccountRules.validate(rateLimit: limit) }
             if let expires = new.expiresAtMs, expires <= clock.nowMs() { throw .invalidExpiry }
-            if let name = new.name, name.utf8.count > 200 { throw .invalidMetadata("a key name is at most 200 bytes") }
+            if let name = new.name, !Limits.keyNameCharacters.contains(name.unicodeScalars.count) {
+                throw .invalidMetadata("a key name is at most \(Limits.keyNameCharacters.upperBound) characters")
+            }
         } catch {
             throw .rejected(error)
         }
@@ -67,12 +69,14 @@ extension Engine {
         }
     }
 
-    /// Replaces a key with a new one; the old one keeps working for `graceMs` (default 24 h). A
-    /// retry with the same idempotency key answers the first new key, without its secret.
+    /// Replaces a key with a new one; the old one keeps working for `graceMs` (within
+    /// ``Limits/keyGraceSeconds``, default a day). A retry with the same idempotency key answers
+    /// the first new key, without its secret.
     public func rotateKey(
-        _ id: Int64, graceMs: Int64 = 86_400_000, idempotencyKey: String? = nil
+        _ id: Int64, graceMs: Int64 = Limits.defaultKeyGraceSeconds * 1_000, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<IssuedAPIKey> {
-        guard (0...30 * 86_400_000).contains(graceMs) else { throw .rejected(.invalidExpiry) }
+        let graceLimitMs = Limits.keyGraceSeconds.lowerBound * 1_000...Limits.keyGraceSeconds.upperBound * 1_000
+        guard graceLimitMs.contains(graceMs) else { throw .rejected(.invalidExpiry) }
         var issued: IssuedAPIKey?
         var replaced: APIKeyRecord?
         let result = try await once(idempotencyKey, scope: "rotate-key", fields: [String(id), String(graceMs)]) {

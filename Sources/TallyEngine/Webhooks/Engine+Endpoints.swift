@@ -58,7 +58,7 @@ extension Engine {
     ) async throws(EngineError) -> Replayable<EndpointRecord> {
         let url = try checkedURL(new.url)
         let types = try Self.checkedTypes(new.eventTypes)
-        if let account = new.account { _ = try Self.checked(account) }
+        if let account = new.account { try Self.checkScope(account) }
         // A live endpoint's fingerprint stays as it was before test mode.
         let fields = [url, types.joined(separator: ","), new.account ?? "", new.description ?? ""] + (new.livemode ? [] : ["test"])
         var created: EndpointRecord?
@@ -91,7 +91,10 @@ extension Engine {
         var endpoint = try await self.endpoint(id)
         if let url = changes.url { endpoint.url = try checkedURL(url) }
         if let types = changes.eventTypes { endpoint.eventTypes = try Self.checkedTypes(types) }
-        if let account = changes.account { endpoint.account = account }
+        if let account = changes.account {
+            if let account { try Self.checkScope(account) }
+            endpoint.account = account
+        }
         if let description = changes.description { endpoint.description = description }
         let nowMs = clock.nowMs()
         endpoint.updatedAtMs = nowMs
@@ -196,6 +199,15 @@ extension Engine {
         case .empty: "give at least one event type, or [\"*\"] for all"
         case .unknownType(let name): "unknown event type '\(name)'"
         case .wildcardNotAlone: "\"*\" cannot be combined with event types"
+        }
+    }
+
+    /// Refuses an endpoint scope that could be no account's id (422, not 404: the body is wrong).
+    private static func checkScope(_ account: String) throws(EngineError) {
+        do throws(Rejection) {
+            try AccountRules.validate(id: account)
+        } catch {
+            throw .rejected(error)
         }
     }
 }

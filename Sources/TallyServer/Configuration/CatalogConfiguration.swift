@@ -14,8 +14,8 @@ struct CatalogReader {
 
     mutating func readOperations(_ value: JSONValue, path: String) {
         for (name, cost) in entries(value, path: path) {
-            guard let credits = cost.integerValue, (1...CreditLimits.maxAmount).contains(credits) else {
-                problems.append("\(path).\(name): must be an integer cost from 1 to 10^15")
+            guard let credits = cost.integerValue, Limits.amount.contains(credits) else {
+                problems.append("\(path).\(name): must be an integer cost from \(Limits.amount.text)")
                 continue
             }
             catalog.operations[name] = credits

@@ -153,7 +153,7 @@ public struct ServerConfiguration: Sendable {
         }
         for (name, field) in members {
             let at = path + "." + name
-            let limit: Int64 = name == "hysteresis" ? CreditLimits.maxAmount : 31_536_000
+            let limit: Int64 = name == "hysteresis" ? Limits.amount.upperBound : 31_536_000
             guard let number = field.integerValue, (0...limit).contains(number) else {
                 problems.append("\(at): must be an integer from 0 to \(limit)")
                 continue

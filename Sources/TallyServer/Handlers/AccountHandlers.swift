@@ -9,7 +9,7 @@ extension TallyAPI {
         let id = try body.requiredString("id")
         call.account = id
         let livemode = try body.bool("livemode") ?? true
-        let limit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
+        let limit = try body.integer("overdraft_limit", in: Limits.overdraft.range, code: "invalid_overdraft_limit")
         let metadata = try body.metadata() ?? [:]
         let thresholds = try Self.thresholds(&body) ?? []
         let plan = try body.string("plan")
@@ -25,20 +25,20 @@ extension TallyAPI {
         return Reply(status: 201, body: AccountJSON.view(result.value), replayed: result.replayed)
     }
 
-    /// `balance.low` levels: at most 20 integers within ±10^15.
+    /// `balance.low` levels: at most ``Limits/levelCount`` integers within ``Limits/threshold``.
     private static func thresholds(_ body: inout RequestBody) throws(Problem) -> [Credits]? {
-        try body.integers("thresholds", in: -CreditLimits.maxAmount...CreditLimits.maxAmount, code: "invalid_thresholds")
+        try body.integers("thresholds", in: Limits.threshold.range, code: "invalid_thresholds")
     }
 
     /// `auto_topup`: an object `{below, pack, monthly_cap?}` sets it, `null` removes it.
     private static func autoTopUp(_ body: inout RequestBody) throws(Problem) -> AutoTopUpChange? {
         if body.isExplicitNull("auto_topup") { return .remove }
         guard var fields = try body.object("auto_topup") else { return nil }
-        guard let below = try fields.integer("below", in: 1...CreditLimits.maxAmount, code: "invalid_auto_topup") else {
+        guard let below = try fields.integer("below", in: Limits.amount.range, code: "invalid_auto_topup") else {
             throw .invalid("invalid_auto_topup", "'auto_topup.below' is required")
         }
         guard let pack = try fields.string("pack") else { throw .invalid("invalid_auto_topup", "'auto_topup.pack' is required") }
-        let cap = try fields.integer("monthly_cap", in: 1...10_000, code: "invalid_auto_topup")
+        let cap = try fields.integer("monthly_cap", in: Limits.autoTopUpMonthlyCap.range, code: "invalid_auto_topup")
         try fields.finish()
         return .set(AutoTopUpSetting(below: below, pack: pack, monthlyCap: cap.map { Int($0) }))
     }
@@ -81,7 +81,7 @@ extension TallyAPI {
         if body.has("livemode") {
             throw .invalid("immutable_field", "livemode is fixed when the account is created")
         }
-        changes.overdraftLimit = try body.integer("overdraft_limit", in: 0...CreditLimits.maxAmount, code: "invalid_overdraft_limit")
+        changes.overdraftLimit = try body.integer("overdraft_limit", in: Limits.overdraft.range, code: "invalid_overdraft_limit")
         changes.metadata = try body.metadataPatch()
         changes.thresholds = try Self.thresholds(&body)
         changes.autoTopUp = try Self.autoTopUp(&body)
@@ -101,17 +101,19 @@ extension TallyAPI {
         let limit = try call.limit(query)
         var after: String?
         if let cursor = query["after"] {
-            guard let position = Cursor.decode(cursor, list: "accounts") else {
-                throw .invalid("invalid_cursor", "after is not a cursor from this list")
+            do throws(Rejection) {
+                try AccountRules.validate(id: cursor)
+            } catch {
+                throw .invalid("invalid_cursor", "after is the id of the last account of the previous page")
             }
-            after = position
+            after = cursor
         }
         let livemode = try query.livemode()
         let rows = try await engineCall { () async throws(EngineError) in
             try await engine.accounts(after: after, limit: limit + 1, livemode: livemode)
         }
         let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { Cursor.encode(list: "accounts", position: $0.account.id) } : nil
+        let next = rows.count > limit ? page.last?.account.id : nil
         return .page(page.map { JSONValue.object(AccountJSON.summary($0.account)) }, nextCursor: next)
     }
 
@@ -120,7 +122,7 @@ extension TallyAPI {
         var body = try RequestBody(call.request)
         let amount = try body.requiredAmount("amount")
         let expiresAt = try body.time("expires_at")
-        let priority = try body.integer("priority", in: 0...1_000, code: "invalid_priority")
+        let priority = try body.integer("priority", in: Limits.priority.range, code: "invalid_priority")
         let promotional = try body.bool("promotional") ?? false
         let reference = try body.string("reference")
         let key = try call.idempotencyKey(&body)
@@ -139,8 +141,8 @@ extension TallyAPI {
         let limit = try call.limit(query)
         var entryQuery = EntryQuery(account: call.parameter, limit: limit + 1)
         if let cursor = query["after"] {
-            guard let position = Cursor.decode(cursor, list: "ledger"), let seq = Int64(position), seq >= 0 else {
-                throw .invalid("invalid_cursor", "after is not a cursor from this list")
+            guard let seq = PublicID.number(Substring(cursor)) else {
+                throw .invalid("invalid_cursor", "after is the seq of the last entry of the previous page")
             }
             entryQuery.afterSeq = seq
         }
@@ -151,7 +153,7 @@ extension TallyAPI {
         let request = entryQuery
         let entries = try await engineCall { () async throws(EngineError) in try await engine.ledger(request) }
         let page = entries.prefix(limit)
-        let next = entries.count > limit ? page.last.map { Cursor.encode(list: "ledger", position: String($0.seq)) } : nil
+        let next = entries.count > limit ? page.last.map { String($0.seq) } : nil
         return .page(page.map(LedgerJSON.entry), nextCursor: next)
     }
 }

@@ -49,8 +49,9 @@ extension TallyAPI {
     /// `quantity` (default 1) priced from the price book.
     static func price(_ body: inout RequestBody) throws(Problem) -> AuthorizeRequest.Price {
         let operation = try body.string("operation")
-        let quantity = try body.integer("quantity", in: 1...Catalog.maxQuantity, code: "invalid_quantity")
+        let quantity = try body.integer("quantity", in: Limits.quantity.range, code: "invalid_quantity")
         let hasCost = body.has("cost")
+        if !hasCost { _ = try body.amount("cost") }  // a null cost is an absent one
         switch (operation, hasCost) {
         case (nil, false): throw .invalid("missing_field", "give 'cost' or 'operation'")
         case (.some, true): throw .invalid("invalid_field", "give either 'cost' or 'operation', not both")

@@ -9,21 +9,24 @@ struct Call {
     /// The account the request concerns, once known, for the access log.
     var account: String?
 
-    /// The idempotency key from the `Idempotency-Key` header or the `idempotency_key` member.
+    /// The idempotency key from the `Idempotency-Key` header or the `idempotency_key` member,
+    /// checked here so that routes which store nothing under it refuse a malformed one too.
     func idempotencyKey(_ body: inout RequestBody) throws(Problem) -> String? {
         let header = request.headers["Idempotency-Key"]
         let member = try body.string("idempotency_key")
         if let header, let member, header != member {
             throw .invalid("invalid_idempotency_key", "the Idempotency-Key header and idempotency_key differ")
         }
-        return header ?? member
+        guard let key = header ?? member else { return nil }
+        guard Limits.isIdempotencyKey(key) else { throw Problem(Rejection.invalidIdempotencyKey) }
+        return key
     }
 
-    /// The page size from `?limit=`: 1 to 1000, default 100.
+    /// The page size from `?limit=`: ``Limits/pageSize``, default 100.
     func limit(_ query: QueryParameters) throws(Problem) -> Int {
         guard let text = query["limit"] else { return 100 }
-        guard let limit = Int(text), (1...1_000).contains(limit) else {
-            throw .invalid("invalid_limit", "limit must be an integer from 1 to 1000")
+        guard let limit = Int(text), Limits.pageSize.contains(limit) else {
+            throw .invalid("invalid_limit", "limit must be an integer from \(Limits.pageSize.text)")
         }
         return limit
     }

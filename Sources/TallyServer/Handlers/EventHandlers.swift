@@ -9,7 +9,7 @@ extension TallyAPI {
         let limit = try call.limit(query)
         var eventQuery = EventQuery(limit: limit + 1)
         if let after = query["after"] {
-            guard after.hasPrefix("evt_"), let id = Int64(after.dropFirst(4)), id >= 0 else {
+            guard after.hasPrefix("evt_"), let id = PublicID.number(after.dropFirst(4)) else {
                 throw .invalid("invalid_cursor", "after is an event id such as evt_42")
             }
             eventQuery.afterID = id
@@ -20,7 +20,14 @@ extension TallyAPI {
             }
             eventQuery.type = type
         }
-        eventQuery.account = query["account"]
+        if let account = query["account"] {
+            do throws(Rejection) {
+                try AccountRules.validate(id: account)
+            } catch {
+                throw .invalid("invalid_field", "account is an account id")
+            }
+            eventQuery.account = account
+        }
         eventQuery.livemode = try query.livemode()
         let request = eventQuery
         let rows = try await engineCall { () async throws(EngineError) in try await engine.events(request) }

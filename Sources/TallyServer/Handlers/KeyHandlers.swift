@@ -39,7 +39,8 @@ extension TallyAPI {
     func rotateKey(_ call: inout Call) async throws(Problem) -> Reply {
         let id = try Self.keyID(call.parameter)
         var body = try RequestBody(call.request)
-        let grace = try body.integer("grace_seconds", in: 0...2_592_000, code: "invalid_field") ?? 86_400
+        let grace = try body.integer("grace_seconds", in: Limits.keyGraceSeconds.range, code: "invalid_field")
+            ?? Limits.defaultKeyGraceSeconds
         let key = try call.idempotencyKey(&body)
         try body.finish()
         let issued = try await engineCall { () async throws(EngineError) in

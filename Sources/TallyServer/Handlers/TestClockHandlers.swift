@@ -3,9 +3,6 @@ import TallyEngine
 
 /// The test clock: like Stripe's test clocks, it lets anyone live through a month in a second.
 extension TallyAPI {
-    /// The longest single advance: ten years.
-    static let maxAdvanceSeconds: Int64 = 315_360_000
-
     func testClockNow() throws(Problem) -> Reply {
         guard let testClock else { throw Problem.notFound }
         return Reply(status: 200, body: .object([("now", .string(Timestamp.format(testClock.nowMs())))]))
@@ -17,7 +14,7 @@ extension TallyAPI {
     func advanceTestClock(_ call: inout Call) async throws(Problem) -> Reply {
         guard let testClock else { throw Problem.notFound }
         var body = try RequestBody(call.request)
-        guard let seconds = try body.integer("seconds", in: 1...Self.maxAdvanceSeconds, code: "invalid_field") else {
+        guard let seconds = try body.integer("seconds", in: Limits.testClockAdvanceSeconds.range, code: "invalid_field") else {
             throw .invalid("missing_field", "'seconds' is required")
         }
         try body.finish()

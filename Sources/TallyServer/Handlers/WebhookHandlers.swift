@@ -120,7 +120,9 @@ extension TallyAPI {
     private static func description(_ body: inout RequestBody) throws(Problem) -> String?? {
         if body.isExplicitNull("description") { return .some(nil) }
         guard let text = try body.string("description") else { return nil }
-        guard text.utf8.count <= 500 else { throw .invalid("invalid_field", "'description' is at most 500 bytes") }
+        guard Limits.isNote(text) else {
+            throw .invalid("invalid_field", "'description' is at most \(Limits.noteCharacters.upperBound) characters")
+        }
         return .some(text)
     }
 

@@ -1,14 +1,8 @@
 import TallyCore
 
-/// The request and response bodies of the v1 API as JSON Schemas.
+/// The response bodies of the v1 API as JSON Schemas (requests: ``RequestSchemas``).
 enum ComponentSchemas {
     typealias S = SchemaBuilder
-
-    static let idempotencyKey = ("idempotency_key", S.type("string", "Same as the Idempotency-Key header."))
-
-    static let endpointURL =
-        "https URL (http and private addresses only with TALLY_WEBHOOK_ALLOW_PRIVATE=true); IP hosts in any form "
-        + "(127.1, 0x7f000001, 2130706433) and localhost names are judged at registration, other names at connect time"
 
     static let accountLivemode = S.type("boolean", "false for a test account: only tk_test_ keys act for it")
 
@@ -61,19 +55,16 @@ enum ComponentSchemas {
         ("AccountSummary", S.object([
             ("id", S.string), ("livemode", accountLivemode),
             ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("plan", S.nullable(S.string)), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
+            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)), ("plan", S.nullable(S.string)),
+            ("auto_topup", S.nullable(S.ref("AutoTopUp"))), ("rate_limit", S.nullable(S.ref("RateLimit"))),
             ("created_at", S.time), ("updated_at", S.time),
         ], required: ["id", "livemode", "status", "overdraft_limit", "metadata", "created_at", "updated_at"])),
         ("Period", S.object([
             ("start", S.time), ("end", S.time), ("allowance", S.integer), ("used", S.integer), ("rollover_cap", S.integer),
-            ("next_plan", S.type("string", "a plan change waiting for `end` (null: the plan ends there); absent when none")),
+            ("next_plan", S.nullable(S.type("string", "a plan change waiting for `end` (null: the plan ends there); absent when none"))),
         ], required: ["start", "end", "allowance", "used", "rollover_cap"])),
-        ("AutoTopUp", S.object([
-            ("below", S.amount), ("pack", S.string), ("monthly_cap", S.type("integer", "1 to 10,000 requests per calendar month")),
-        ], required: ["below", "pack"])),
         ("AccountPage", S.page("AccountSummary")),
         ("TestClock", S.object([("now", S.time)], required: ["now"])),
-        ("BuyPack", S.object([("pack", S.string), ("reference", S.string), idempotencyKey], required: ["pack"])),
         ("Plan", S.object([
             ("name", S.string), ("allowance", S.integer), ("period", S.enumeration(["day", "week", "month", "year"])),
             ("rollover_cap", S.integer), ("overdraft_limit", S.integer), ("thresholds", S.array(S.integer)),
@@ -104,16 +95,6 @@ enum ComponentSchemas {
             ("totals", S.object([("operations", S.array(S.ref("UsageLine"))), ("credits", S.integer), ("expired", S.integer)],
                                 required: ["operations", "credits", "expired"])),
         ], required: ["account", "granularity", "from", "to", "buckets", "totals"])),
-        ("CreateEndpoint", S.object([
-            ("url", S.type("string", endpointURL)),
-            ("events", S.array(S.string)), ("account", S.string), ("description", S.string),
-            ("livemode", S.type("boolean", "false receives test accounts' events instead of live ones; default true, fixed")),
-            idempotencyKey,
-        ], required: ["url"])),
-        ("UpdateEndpoint", S.object([
-            ("url", S.type("string", endpointURL)), ("events", S.array(S.string)), ("account", S.nullable(S.string)),
-            ("description", S.nullable(S.string)), ("enabled", S.boolean),
-        ], required: [])),
         ("Endpoint", S.object(endpointFields, required: ["id", "url", "events", "livemode", "enabled", "created_at"])),
         ("EndpointWithSecret", S.object(
             endpointFields + [("secret", S.type("string", "whsec_…, shown only here"))],
@@ -131,16 +112,7 @@ enum ComponentSchemas {
             ], required: ["attempt", "at", "duration_ms", "outcome"]))),
         ], required: ["id", "endpoint", "event", "status", "attempts", "log"])),
         ("DeliveryPage", S.page("Delivery")),
-        ("Replay", S.object([("delivery", S.type("string", "wd_<n>")), ("since", S.time)], required: [])),
         ("Replaying", S.object([("endpoint", S.string), ("replaying", S.boolean)], required: ["endpoint", "replaying"])),
-        ("RateLimit", S.object([("limit", S.integer), ("window_seconds", S.integer)], required: ["limit", "window_seconds"])),
-        ("CreateKey", S.object([
-            ("name", S.string),
-            ("mode", S.enumeration(["live", "test"])),  // default and only choice: the account's mode
-            ("expires_at", S.time),
-            ("rate_limit", S.ref("RateLimit")),
-        ], required: [])),
-        ("RotateKey", S.object([("grace_seconds", S.type("integer", "0 to 2,592,000; default 86,400"))], required: [])),
         ("Key", S.object(keyFields, required: ["id", "account", "prefix", "mode", "status", "created_at"])),
         ("KeyWithSecret", S.object(
             keyFields + [("key", S.type("string", "tk_live_… or tk_test_…, shown only here"))],
@@ -148,49 +120,17 @@ enum ComponentSchemas {
         ("KeyPage", S.page("Key")),
         ("GatewayDecision", S.type(
             "object", "the authorization (a charged route) or {allowed: true} (a free one); X-Credits-Remaining and RateLimit-* headers")),
-        ("AdvanceTestClock", S.object(
-            [("seconds", S.type("integer", "1 to 315,360,000 (ten years), never past 9999-12-31T23:59:59.999Z (422 time_out_of_range)"))],
-            required: ["seconds"])),
-        ("CreateAccount", S.object([
-            ("id", S.type("string", "1-128 of A-Z a-z 0-9 _ . : @ -, not only dots (else 422 invalid_account_id)")),
-            ("livemode", S.type("boolean", "false opens a test account, whose credits only tk_test_ keys spend; default true, fixed")),
-            ("overdraft_limit", S.integer),
-            ("metadata", S.stringMap), ("thresholds", S.array(S.integer)),
-            ("plan", S.type("string", "a plan from GET /v1/plans; its first period starts now")),
-            ("auto_topup", S.ref("AutoTopUp")), ("rate_limit", S.ref("RateLimit")), idempotencyKey,
-        ], required: ["id"])),
-        ("UpdateAccount", S.object([
-            ("status", S.enumeration(["active", "suspended", "closed"])), ("overdraft_limit", S.integer),
-            ("metadata", .object([("type", .string("object")), ("additionalProperties", S.nullable(S.string))])),
-            ("thresholds", S.array(S.integer)),
-            ("plan", S.nullable(S.type("string", "the new plan; null leaves the plan"))),
-            ("prorate", S.enumeration(["next_period", "now"])), ("auto_topup", S.nullable(S.ref("AutoTopUp"))),
-            ("rate_limit", S.nullable(S.ref("RateLimit"))),
-            idempotencyKey,
-        ], required: [])),
-        ("TopUp", S.object([
-            ("amount", S.amount), ("expires_at", S.time), ("priority", S.integer), ("promotional", S.boolean),
-            ("reference", S.string), idempotencyKey,
-        ], required: ["amount"])),
         ("CreditReceipt", S.object([
             ("entry", S.string), ("lot", S.nullable(S.ref("Lot"))), ("repaid_debt", S.integer), ("balance", S.ref("Balance")),
         ], required: ["entry", "lot", "repaid_debt", "balance"])),
-        ("Authorize", S.object([
-            ("account", S.string), ("cost", S.amount),
-            ("operation", S.type("string", "Priced from the price book instead of cost (GET /v1/operations).")),
-            ("quantity", S.type("integer", "Units of the operation, 1 to 10^9 (default 1).")),
-            ("hold", S.boolean), ("hold_ttl_seconds", S.integer), ("metadata", S.stringMap), idempotencyKey,
-        ], required: ["account"])),
         ("Authorization", S.object([
             ("approved", S.boolean), ("id", S.type("string", "dbt_<n> or hld_<n>")), ("kind", S.enumeration(["debit", "hold"])),
             ("account", S.string), ("cost", S.integer), ("balance", S.ref("Balance")), ("expires_at", S.time),
         ], required: ["approved", "id", "kind", "account", "cost", "balance"])),
-        ("Capture", S.object([("amount", S.amount), idempotencyKey], required: [])),
         ("CaptureReceipt", S.object([
             ("hold", S.string), ("debit_id", S.string), ("captured", S.integer), ("released", S.integer),
             ("balance", S.ref("Balance")),
         ], required: ["hold", "debit_id", "captured", "released", "balance"])),
-        ("Void", S.object([idempotencyKey], required: [])),
         ("VoidReceipt", S.object([
             ("hold", S.string), ("status", S.string), ("released", S.integer), ("balance", S.ref("Balance")),
         ], required: ["hold", "status", "released", "balance"])),
@@ -199,7 +139,6 @@ enum ComponentSchemas {
             ("lots", S.array(S.ref("LotAmount"))), ("debt", S.integer), ("refunded", S.integer), ("refundable", S.integer),
             ("at", S.time), ("hold", S.string), ("operation", S.string), ("metadata", S.stringMap),
         ], required: ["id", "account", "amount", "lots", "debt", "refunded", "refundable", "at", "metadata"])),
-        ("Refund", S.object([("amount", S.amount), idempotencyKey], required: [])),
         ("RefundReceipt", S.object([
             ("id", S.type("string", "ent_<n>")), ("debit_id", S.string), ("amount", S.integer),
             ("total_refunded", S.integer), ("balance", S.ref("Balance")),

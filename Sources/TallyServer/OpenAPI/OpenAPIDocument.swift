@@ -2,10 +2,10 @@ import TallyCore
 
 /// Builds the OpenAPI 3.1 document from the route table, so no route can go undocumented.
 enum OpenAPIDocument {
-    static func make(routes: [Route]) -> JSONValue {
+    static func make(routes: [Route], requests: RequestSchemas) -> JSONValue {
         var paths: [(String, [(String, JSONValue)])] = []
         for route in routes {
-            let operation = self.operation(route)
+            let operation = self.operation(route, requests: requests)
             if let index = paths.firstIndex(where: { $0.0 == route.pattern }) {
                 paths[index].1.append((route.method.lowercased(), operation))
             } else {
@@ -23,14 +23,14 @@ enum OpenAPIDocument {
                         + "(else 400 missing_host, repeated_host or repeated_authorization).")),
             ])),
             ("components", .object([
-                ("schemas", .object(ComponentSchemas.all)),
+                ("schemas", .object(ComponentSchemas.all + requests.all)),
                 ("securitySchemes", .object([("serviceToken", .object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
             ])),
             ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
         ])
     }
 
-    private static func operation(_ route: Route) -> JSONValue {
+    private static func operation(_ route: Route, requests: RequestSchemas) -> JSONValue {
         var responses: [(String, JSONValue)] = [
             (String(route.success.status), .object([
                 ("description", .string("Success")),
@@ -40,38 +40,14 @@ enum OpenAPIDocument {
         ]
         var failures = route.failures
         if route.scopes != nil { failures += [400, 401, 403, 503] }
+        if route.request != nil { failures.append(422) }  // an unreadable body or member
         for status in Set(failures).sorted() {
             responses.append((String(status), .object([
                 ("description", .string("Problem details")),
                 ("content", .object([("application/problem+json", .object([("schema", SchemaBuilder.ref("Problem"))]))])),
             ])))
         }
-        var parameters: [JSONValue] = []
-        if route.pattern.contains("{id}") {
-            parameters.append(.object([
-                ("name", .string("id")), ("in", .string("path")), ("required", .bool(true)), ("schema", SchemaBuilder.string),
-            ]))
-        }
-        if route.isMutation {
-            parameters.append(.object([
-                ("name", .string("Idempotency-Key")), ("in", .string("header")), ("required", .bool(false)),
-                ("schema", SchemaBuilder.string),
-            ]))
-        }
-        if route.success.schema.hasSuffix("Page") {
-            for name in ["limit", "after"] + (route.action == .ledger ? ["from", "to"] : []) {
-                parameters.append(.object([
-                    ("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
-                    ("schema", name == "limit" ? SchemaBuilder.integer : SchemaBuilder.string),
-                ]))
-            }
-            if route.action == .listAccounts || route.action == .listEvents {
-                parameters.append(.object([
-                    ("name", .string("livemode")), ("in", .string("query")), ("required", .bool(false)),
-                    ("schema", SchemaBuilder.boolean),
-                ]))
-            }
-        }
+        let parameters = Parameters.of(route, requests: requests)
         let scopes = route.scopes.map { ["admin"] + $0.map(\.rawValue).sorted() }
         return .members([
             ("operationId", .string(route.action.rawValue)), ("summary", .string(route.summary)),
@@ -80,7 +56,7 @@ enum OpenAPIDocument {
             ("parameters", parameters.isEmpty ? nil : .array(parameters)),
             ("requestBody", route.request.map { name in
                 .object([
-                    ("required", .bool(true)),
+                    ("required", .bool(requests.requiresBody(name))),
                     ("content", .object([("application/json", .object([("schema", SchemaBuilder.ref(name))]))])),
                 ])
             }),

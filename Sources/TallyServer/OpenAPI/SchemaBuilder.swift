@@ -17,10 +17,54 @@ enum SchemaBuilder {
             "RFC 3339 from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (else 422 time_out_of_range); "
                 + "a leap second (23:59:60 UTC at a month end) reads as 23:59:59.999")),
     ])
-    static let amount: JSONValue = .object([
-        ("type", .string("integer")), ("minimum", .integer(1)), ("maximum", .integer(1_000_000_000_000_000)),
-    ])
+    static let amount = integer(Limits.amount)
     static let stringMap: JSONValue = .object([("type", .string("object")), ("additionalProperties", string)])
+
+    /// An integer within `limit`, as the server checks it.
+    static func integer(_ limit: IntegerLimit, _ description: String? = nil) -> JSONValue {
+        .members([
+            ("type", .string("integer")), ("minimum", .integer(limit.lowerBound)), ("maximum", .integer(limit.upperBound)),
+            ("description", .text(description)),
+        ])
+    }
+
+    /// A string of `characters` (Unicode scalars) matching `pattern` if any.
+    static func text(_ characters: IntegerLimit, pattern: String? = nil, _ description: String? = nil) -> JSONValue {
+        .members([
+            ("type", .string("string")), ("minLength", .integer(characters.lowerBound)),
+            ("maxLength", .integer(characters.upperBound)), ("pattern", .text(pattern)), ("description", .text(description)),
+        ])
+    }
+
+    /// A free-text note (description, reason, reference).
+    static let note = text(Limits.noteCharacters)
+
+    /// Request metadata: ``Limits/metadataEntries`` string entries with bounded keys and values.
+    static let metadata = metadataMap(values: text(Limits.metadataValueCharacters))
+
+    /// A metadata map whose values follow `values` (a PATCH also takes null to remove one).
+    static func metadataMap(values: JSONValue) -> JSONValue {
+        .object([
+            ("type", .string("object")), ("maxProperties", .integer(Int64(Limits.metadataEntries))),
+            ("propertyNames", text(Limits.metadataKeyCharacters)), ("additionalProperties", values),
+        ])
+    }
+
+    /// A list of distinct levels, each within `limit`, at most ``Limits/levelCount`` of them.
+    static func levels(_ limit: IntegerLimit) -> JSONValue {
+        .object([
+            ("type", .string("array")), ("items", integer(limit)), ("maxItems", .integer(Int64(Limits.levelCount))),
+            ("uniqueItems", .bool(true)),
+        ])
+    }
+
+    /// One of `names` (catalog entries); any string when the catalog has none, which the server
+    /// then refuses as unknown.
+    static func choice(_ names: [String], _ description: String) -> JSONValue {
+        names.isEmpty ? type("string", description) : .members([
+            ("type", .string("string")), ("enum", .array(names.sorted().map { .string($0) })), ("description", .string(description)),
+        ])
+    }
 
     static func nullable(_ schema: JSONValue) -> JSONValue { .object([("oneOf", .array([schema, .object([("type", .string("null"))])]))]) }
 

@@ -38,15 +38,15 @@ extension Problem {
             case .accountSuspended: (403, "Account suspended", "the account is suspended and cannot spend")
             case .accountClosed: (403, "Account closed", "the account is closed")
             case .invalidAccountID:
-                (422, "Invalid account id", "account ids are 1 to 128 characters of A-Z a-z 0-9 _ . : @ -, not only dots")
-            case .invalidAmount(let amount): (422, "Invalid amount", "amounts are integers from 1 to 10^15 (got \(amount))")
+                (422, "Invalid account id", "account ids are \(Limits.accountIDBytes.text) characters of A-Z a-z 0-9 _ . : @ -, not only dots")
+            case .invalidAmount(let amount): (422, "Invalid amount", "amounts are integers from \(Limits.amount.text) (got \(amount))")
             case .amountOverflow: (422, "Amount overflow", "the result would exceed the account's total bound")
-            case .invalidOverdraftLimit: (422, "Invalid overdraft limit", "overdraft_limit is an integer from 0 to 10^15")
+            case .invalidOverdraftLimit: (422, "Invalid overdraft limit", "overdraft_limit is an integer from \(Limits.overdraft.text)")
             case .invalidThresholds:
-                (422, "Invalid thresholds", "thresholds are at most 20 distinct integers within ±10^15")
+                (422, "Invalid thresholds", "thresholds are at most \(Limits.levelCount) distinct integers from \(Limits.threshold.text)")
             case .invalidHoldTTL: (422, "Invalid hold TTL", "hold_ttl_seconds must be between 1 second and the configured maximum")
             case .invalidExpiry: (422, "Invalid expiry", "expires_at must be in the future")
-            case .invalidPriority: (422, "Invalid priority", "priority is an integer from 0 to 1000")
+            case .invalidPriority: (422, "Invalid priority", "priority is an integer from \(Limits.priority.text)")
             case .invalidMetadata(let reason): (422, "Invalid metadata", "metadata: \(reason)")
             case .holdNotFound: (404, "Hold not found", "no hold has this id")
             case .holdNotPending(let status): (409, "Hold not pending", "the hold is already \(status.rawValue)")
@@ -54,7 +54,7 @@ extension Problem {
             case .refundExceedsDebit(let refundable):
                 (422, "Refund exceeds debit", "at most \(refundable) of this debit is left to refund")
             case .unknownOperation: (422, "Unknown operation", "the operation is not in the price book (GET /v1/operations)")
-            case .invalidQuantity: (422, "Invalid quantity", "quantity is an integer from 1 to 10^9")
+            case .invalidQuantity: (422, "Invalid quantity", "quantity is an integer from \(Limits.quantity.text)")
             case .unknownPack: (422, "Unknown pack", "the pack is not in the catalog (GET /v1/packs)")
             case .unknownPlan: (422, "Unknown plan", "the plan is not in the catalog (GET /v1/plans)")
             case .invalidAutoTopUp(let reason): (422, "Invalid auto top-up", "auto_topup: \(reason)")
@@ -69,14 +69,14 @@ extension Problem {
             case .rateLimited(let limit, _, let retryAfterMs):
                 (429, "Rate limited", "more than \(limit) requests in the window; retry in \((retryAfterMs + 999) / 1_000) s")
             case .invalidRateLimit:
-                (422, "Invalid rate limit", "rate_limit is {limit: 1 to 1000000, window_seconds: 1 to 86400}")
+                (422, "Invalid rate limit", "rate_limit is {limit: \(Limits.rateLimit.text), window_seconds: \(Limits.rateWindowSeconds.text)}")
             case .endpointNotFound: (404, "Endpoint not found", "no webhook endpoint has this id")
             case .deliveryNotFound: (404, "Delivery not found", "this endpoint has no delivery with this id")
             case .invalidEndpointURL(let reason):
                 (422, "Invalid URL", "the endpoint URL is refused (\(reason)); https is required unless private addresses are allowed")
             case .invalidEventTypes(let reason): (422, "Invalid event types", "events: \(reason)")
             case .invalidIdempotencyKey:
-                (422, "Invalid idempotency key", "idempotency keys are 1 to 255 printable ASCII characters")
+                (422, "Invalid idempotency key", "idempotency keys are \(Limits.idempotencyKeyBytes.text) visible ASCII characters (! to ~)")
             case .idempotencyKeyReused:
                 (422, "Idempotency key reused", "this idempotency key was used with a different request")
             case .idempotencyKeyInFlight:

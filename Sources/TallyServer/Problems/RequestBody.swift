@@ -40,8 +40,8 @@ struct RequestBody {
     /// `rate_limit`: `{limit, window_seconds}`.
     mutating func rateLimit(_ name: String = "rate_limit") throws(Problem) -> RateLimit? {
         guard var fields = try object(name) else { return nil }
-        let limit = try fields.integer("limit", in: 1...1_000_000, code: "invalid_rate_limit")
-        let window = try fields.integer("window_seconds", in: 1...86_400, code: "invalid_rate_limit")
+        let limit = try fields.integer("limit", in: Limits.rateLimit.range, code: "invalid_rate_limit")
+        let window = try fields.integer("window_seconds", in: Limits.rateWindowSeconds.range, code: "invalid_rate_limit")
         try fields.finish()
         guard let limit, let window else {
             throw .invalid("invalid_rate_limit", "'\(name)' needs 'limit' and 'window_seconds'")
@@ -86,8 +86,8 @@ struct RequestBody {
     /// An optional array of strings.
     mutating func strings(_ name: String) throws(Problem) -> [String]? {
         guard let value = take(name) else { return nil }
-        guard let elements = value.arrayValue, elements.count <= 100 else {
-            throw .invalid("invalid_field", "'\(name)' must be an array of at most 100 strings")
+        guard let elements = value.arrayValue, elements.count <= Limits.stringListEntries else {
+            throw .invalid("invalid_field", "'\(name)' must be an array of at most \(Limits.stringListEntries) strings")
         }
         var texts: [String] = []
         for element in elements {
@@ -117,15 +117,16 @@ struct RequestBody {
         return flag
     }
 
-    /// An optional integer member within `range`; fractions, exponents and strings are refused.
+    /// An optional integer member within `range`: an integer literal or a number literal that is
+    /// one exactly (`5.0`, `1e3`, as JSON Schema reads `integer`); fractions and strings are refused.
     mutating func integer(_ name: String, in range: ClosedRange<Int64>, code: String = "invalid_field") throws(Problem) -> Int64? {
         guard let value = take(name) else { return nil }
         return try Self.integer(value, name: name, in: range, code: code)
     }
 
-    /// An optional amount: a JSON integer from 1 to 10^15.
+    /// An optional amount: a JSON integer within ``Limits/amount``.
     mutating func amount(_ name: String) throws(Problem) -> Credits? {
-        try integer(name, in: 1...CreditLimits.maxAmount, code: "invalid_amount")
+        try integer(name, in: Limits.amount.range, code: "invalid_amount")
     }
 
     /// A required amount.
@@ -192,13 +193,14 @@ struct RequestBody {
 
     /// Checks a JSON value is an exact integer within `range`.
     static func integer(_ value: JSONValue, name: String, in range: ClosedRange<Int64>, code: String) throws(Problem) -> Int64 {
+        let bounds = "\(IntegerLimit.say(range.lowerBound)) to \(IntegerLimit.say(range.upperBound))"
         switch value {
-        case .integer(let number) where range.contains(number):
+        case .integer, .number:
+            guard let number = value.integerValue else {
+                throw .invalid(code, "'\(name)' must be an integer from \(bounds) (got \(String(decoding: JSONWriter.bytes(value), as: UTF8.self)))")
+            }
+            guard range.contains(number) else { throw .invalid(code, "'\(name)' must be from \(bounds) (got \(number))") }
             return number
-        case .integer(let number):
-            throw .invalid(code, "'\(name)' must be from \(range.lowerBound) to \(range.upperBound) (got \(number))")
-        case .number(let text):
-            throw .invalid(code, "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound) (got \(text))")
         default:
             throw .invalid(code, "'\(name)' must be an integer, not \(value.typeName)")
         }

@@ -77,7 +77,7 @@ enum RouteTable {
         Route(method: "DELETE", pattern: "/v1/webhook-endpoints/{id}", action: .deleteEndpoint, scopes: [],
               summary: "Delete a webhook endpoint", request: nil, success: (200, "Deleted"), failures: [404]),
         Route(method: "POST", pattern: "/v1/webhook-endpoints/{id}/rotate-secret", action: .rotateEndpointSecret, scopes: [],
-              summary: "New secret; the old one keeps signing beside it for 24 h", request: nil,
+              summary: "New secret; the old one keeps signing beside it for 24 h", request: "RotateSecret",
               success: (200, "EndpointWithSecret"), failures: [404]),
         Route(method: "GET", pattern: "/v1/webhook-endpoints/{id}/deliveries", action: .listDeliveries, scopes: [.read],
               summary: "The endpoint's deliveries, newest first, each with its attempts log", request: nil,

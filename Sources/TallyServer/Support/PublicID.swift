@@ -17,11 +17,13 @@ public enum PublicID: String, Sendable, CaseIterable {
 
     /// The number behind `text` when it carries this prefix and a positive decimal id.
     public func parse(_ text: String) -> Int64? {
-        guard text.hasPrefix(rawValue + "_") else { return nil }
-        let digits = text.utf8.dropFirst(rawValue.utf8.count + 1)
-        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let id = Int64(Substring(digits)), id > 0
-        else { return nil }
+        guard text.hasPrefix(rawValue + "_"), let id = Self.number(text.dropFirst(rawValue.count + 1)), id > 0 else { return nil }
         return id
+    }
+
+    /// `digits` as a number when it is 1 to 18 ASCII digits (no sign, so it never overflows).
+    public static func number(_ digits: Substring) -> Int64? {
+        guard (1...18).contains(digits.utf8.count), digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int64(digits)
     }
 }
