@@ -33,15 +33,17 @@ let package = Package(
 
         // Library layers, bottom up
         .target(name: "TallyCore"),
+        // The only libcrypto user: digests, MACs, random bytes and constant-time comparison.
+        .target(name: "TallyCrypto", dependencies: ["CTallyCrypto"]),
         .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
-        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "CTallyCrypto"]),
+        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "TallyCrypto"]),
         .target(name: "TallyHTTP"),
         // dlopen()s libcurl.so.4 and fills the function table CTallyCurl's shims call through.
         .target(
             name: "CTallyCurlLoader", dependencies: ["CTallyCurl"], publicHeadersPath: ".",
             cSettings: [.headerSearchPath("../CTallyCurl")]),
         // Webhook delivery: the only libcurl user.
-        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "CTallyCrypto"]),
+        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "TallyCrypto"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         // Test support: a fault-injecting SQLite VFS (power loss, I/O errors) and the harness that
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "TallyFaultHarness",
             dependencies: ["CTallyFaultVFS", "TallyEngine", "TallyStore", "TallyCore", "TallyTesting"]),
-        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
+        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "TallyCrypto"]),
 
         // Executable
         .executableTarget(

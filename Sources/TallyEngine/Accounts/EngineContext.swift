@@ -1,5 +1,6 @@
 import Dispatch
 import TallyCore
+import TallyCrypto
 import TallyStore
 
 /// What every account actor shares: the store, the clock, the id sequence and the settings.
@@ -48,7 +49,7 @@ struct KeyedRequest: Sendable {
 
     init(key: String, canonical: String) {
         self.key = key
-        self.fingerprint = FingerprintDigest.sha256(canonical)
+        self.fingerprint = Crypto.sha256(canonical)
     }
 }
 
