@@ -1,3 +1,4 @@
+import TallyCore
 import TallyCrypto
 
 /// Making and hashing service token secrets: `tly_` + 43 base62 characters (≥ 256 bits).
@@ -5,15 +6,13 @@ public enum TokenSecret {
     /// The prefix every service token starts with, so a leaked one is easy to recognise.
     public static let prefix = "tly_"
 
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-
     /// A fresh random token from the system's cryptographic generator.
     public static func generate() -> String {
         var characters: [UInt8] = []
         while characters.count < 43 {
             // Rejection sampling keeps every character equally likely: 248 = 4 × 62.
             for byte in Crypto.randomBytes(64) where byte < 248 && characters.count < 43 {
-                characters.append(alphabet[Int(byte % 62)])
+                characters.append(Base62.alphabet[Int(byte % 62)])
             }
         }
         return prefix + String(decoding: characters, as: UTF8.self)
