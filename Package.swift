@@ -35,15 +35,17 @@ let package = Package(
         .target(name: "TallyCore"),
         // The only libcrypto user: digests, MACs, random bytes and constant-time comparison.
         .target(name: "TallyCrypto", dependencies: ["CTallyCrypto"]),
-        .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
-        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "TallyCrypto"]),
-        .target(name: "TallyHTTP"),
+        // The operating system's clock and threads, as every layer reads and runs them.
+        .target(name: "TallySystem"),
+        .target(name: "TallyStore", dependencies: ["TallyCore", "TallySystem", "CTallySQLite"]),
+        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "TallyCrypto", "TallySystem"]),
+        .target(name: "TallyHTTP", dependencies: ["TallySystem"]),
         // dlopen()s libcurl.so.4 and fills the function table CTallyCurl's shims call through.
         .target(
             name: "CTallyCurlLoader", dependencies: ["CTallyCurl"], publicHeadersPath: ".",
             cSettings: [.headerSearchPath("../CTallyCurl")]),
         // Webhook delivery: the only libcurl user.
-        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "TallyCrypto"]),
+        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "TallyCrypto", "TallySystem"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         // Test support: a fault-injecting SQLite VFS (power loss, I/O errors) and the harness that
@@ -52,11 +54,11 @@ let package = Package(
         .target(
             name: "TallyFaultHarness",
             dependencies: ["CTallyFaultVFS", "TallyEngine", "TallyStore", "TallyCore", "TallyTesting"]),
-        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "TallyCrypto"]),
+        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "TallyCrypto", "TallySystem"]),
 
         // Executable
         .executableTarget(
-            name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"],
+            name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer", "TallySystem"],
             linkerSettings: asNeeded),
         // The fault harness's child and soak runner; not a product.
         .executableTarget(name: "tally-faults", dependencies: ["TallyFaultHarness", "TallyTesting"], linkerSettings: asNeeded),

@@ -1,4 +1,3 @@
-import Dispatch
 import TallyCore
 import TallyCrypto
 import TallyStore
@@ -24,9 +23,6 @@ struct EngineContext: Sendable {
             bytes: configuration.idempotencyFilterBytes, retentionMs: configuration.idempotencyRetentionMs,
             nowMs: clock.nowMs())
     }
-
-    /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
-    static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
 
     /// Makes changes no account owns durable (webhook rows, the test clock) and waits for it.
     func commit(_ changes: [StoreChange]) async -> Result<Void, StoreError> {

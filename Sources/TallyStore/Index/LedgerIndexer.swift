@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TallySystem
 
 /// The thread that moves committed entries from the ledger tail into the ledger index.
 ///
@@ -84,7 +85,7 @@ final class LedgerIndexer: @unchecked Sendable {
     private func run(_ tail: LedgerTail) {
         while true {
             let draining = stopping.load(ordering: .sequentiallyConsistent)
-            let now = DispatchTime.now().uptimeNanoseconds
+            let now = MonotonicClock.nowNs()
             // Stopping indexes everything; otherwise batches wait out the configured delay.
             let committedBy = draining ? UInt64.max : now - min(now, delayNanoseconds)
             if let (through, entries) = tail.pending(limit: maxEntriesPerTransaction, committedByNs: committedBy) {

@@ -1,5 +1,6 @@
 import CTallySQLite
 import Foundation
+import TallySystem
 
 /// The single writer: a dedicated thread that drains queued mutations into one transaction per
 /// batch, commits with the configured durability, then completes every mutation in the batch.
@@ -62,7 +63,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         defer { condition.unlock() }
         guard queue.count < queueLimit, !stopping else { return false }
         guard let since = oldestWaitingSince else { return true }
-        return DispatchTime.now().uptimeNanoseconds - since < maxQueueDelayNanoseconds
+        return MonotonicClock.nowNs() - since < maxQueueDelayNanoseconds
     }
 
     /// Queues a mutation; its completion runs on the writer thread after the commit.
@@ -75,7 +76,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         }
         queue.append(mutation)
         if queue.count == 1 {
-            if oldestWaitingSince == nil { oldestWaitingSince = DispatchTime.now().uptimeNanoseconds }
+            if oldestWaitingSince == nil { oldestWaitingSince = MonotonicClock.nowNs() }
             condition.signal()
         }
         condition.unlock()
@@ -140,19 +141,19 @@ public final class GroupCommitWriter: @unchecked Sendable {
             record(batchSize: 0, commitNanoseconds: 0, failed: false)
             return
         }
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.nowNs()
         let appended = tail == nil ? [] : Self.appendedEntries(accepted)
         let batchRecord = appended.isEmpty ? nil : CommitBatch(
             number: nextBatchNumber, firstEntryID: appended.lazy.map(\.id).min() ?? 0,
             pruneThrough: nextBatchNumber % 1_024 == 0 ? tail?.indexedThroughBatch : nil)
         let outcome = write(accepted, batch: batchRecord)
-        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        let elapsed = MonotonicClock.nowNs() - started
         switch outcome {
         case .success:
             // Before any completion: a caller that hears "done" finds its entry in the tail or
             // the index.
             if let batchRecord, let tail {
-                tail.append(batch: batchRecord.number, appended, committedAtNs: DispatchTime.now().uptimeNanoseconds)
+                tail.append(batch: batchRecord.number, appended, committedAtNs: MonotonicClock.nowNs())
                 nextBatchNumber += 1
             }
         case .failure(let error):
@@ -223,7 +224,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
         condition.lock()
         // The next batch's mutations have waited since this one started at the latest.
-        oldestWaitingSince = queue.isEmpty ? nil : DispatchTime.now().uptimeNanoseconds - commitNanoseconds
+        oldestWaitingSince = queue.isEmpty ? nil : MonotonicClock.nowNs() - commitNanoseconds
         if batchSize > 0 {
             statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
         }
