@@ -5,7 +5,7 @@ import TallyStore
 /// What every account actor shares: the store, the clock, the id sequence and the settings.
 struct EngineContext: Sendable {
     let store: Store
-    let clock: any Clock
+    let clock: any MillisecondClock
     let ids: IDAllocator
     let configuration: EngineConfiguration
     let keys = KeyRing()
@@ -14,7 +14,7 @@ struct EngineContext: Sendable {
     let keyMemory = KeyMemory()
     let keyFilter: KeyFilter
 
-    init(store: Store, clock: any Clock, ids: IDAllocator, configuration: EngineConfiguration) {
+    init(store: Store, clock: any MillisecondClock, ids: IDAllocator, configuration: EngineConfiguration) {
         self.store = store
         self.clock = clock
         self.ids = ids
