@@ -65,6 +65,7 @@ let package = Package(
 
         // Tests
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
+        .testTarget(name: "TallySystemTests", dependencies: ["TallySystem"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyTesting", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import TallySystem
 
 /// The thread that moves committed entries from the ledger tail into the ledger index.
@@ -14,8 +13,7 @@ final class LedgerIndexer: @unchecked Sendable {
     private let maxEntriesPerTransaction: Int
     private let delayNanoseconds: UInt64
     private let idleSleepMicroseconds: UInt32
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread()
 
     /// Opens (creating if needed) the index file of the ledger at `ledgerPath`.
     init(ledgerPath: String, cacheKiB: Int, delayMs: Int, maxEntriesPerTransaction: Int = 65_536, idleSleepMs: Int = 5)
@@ -71,20 +69,15 @@ final class LedgerIndexer: @unchecked Sendable {
 
     /// Starts the indexer thread, which moves `tail`'s entries into the index.
     func start(draining tail: LedgerTail) {
-        let thread = Thread { [self] in run(tail) }
-        thread.name = "tally-indexer"
-        thread.start()
+        worker.start(name: "tally-indexer") { [self] in run(tail) }
     }
 
     /// Indexes what is left in the tail, then stops the thread.
-    func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        finished.wait()
-    }
+    func stop() { worker.stop() }
 
     private func run(_ tail: LedgerTail) {
         while true {
-            let draining = stopping.load(ordering: .sequentiallyConsistent)
+            let draining = worker.isStopping
             let now = MonotonicClock.nowNs()
             // Stopping indexes everything; otherwise batches wait out the configured delay.
             let committedBy = draining ? UInt64.max : now - min(now, delayNanoseconds)
@@ -107,7 +100,6 @@ final class LedgerIndexer: @unchecked Sendable {
                 usleep(idleSleepMicroseconds)
             }
         }
-        finished.signal()
     }
 
     /// Writes index rows for `entries` in one transaction, sorted for page locality.

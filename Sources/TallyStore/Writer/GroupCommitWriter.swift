@@ -10,14 +10,13 @@ import TallySystem
 /// refuses further mutations of the same accounts until one arrives marked `resumesAccount`:
 /// the engine reloads those accounts from disk first, so memory never builds on a lost write.
 public final class GroupCommitWriter: @unchecked Sendable {
-    // `queue`, `stopping` and `statistics` are guarded by `condition`; `connection` and
-    // `refusedAccounts` are touched only by the writer thread.
-    private let condition = NSCondition()
+    // `queue` and `statistics` are guarded by the worker's condition, which the thread sleeps on;
+    // `connection` and `refusedAccounts` are touched only by the writer thread.
+    private let worker = WorkerThread()
+    private var condition: NSCondition { worker.condition }
     private var queue: [StoreMutation] = []
     /// When the oldest mutation still queued or being committed arrived.
     private var oldestWaitingSince: UInt64?
-    private var stopping = false
-    private var finished = false
     private var statistics = WriterStatistics()
     private let connection: Connection
     private var refusedAccounts: Set<String> = []
@@ -47,10 +46,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     /// Starts the writer thread.
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "tally-writer"
-        thread.qualityOfService = .userInitiated
-        thread.start()
+        worker.start(name: "tally-writer", qualityOfService: .userInitiated) { [self] in
+            while let batch = nextBatch() { commit(batch) }
+        }
     }
 
     /// Whether new work should be taken: the queue has room and its oldest mutation has not
@@ -61,7 +59,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         if let tail, tail.count >= tailLimit { return false }
         condition.lock()
         defer { condition.unlock() }
-        guard queue.count < queueLimit, !stopping else { return false }
+        guard queue.count < queueLimit, !worker.isStopping else { return false }
         guard let since = oldestWaitingSince else { return true }
         return MonotonicClock.nowNs() - since < maxQueueDelayNanoseconds
     }
@@ -69,7 +67,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// Queues a mutation; its completion runs on the writer thread after the commit.
     public func submit(_ mutation: StoreMutation) {
         condition.lock()
-        guard !stopping else {
+        guard !worker.isStopping else {
             condition.unlock()
             mutation.completion(.failure(.closed))
             return
@@ -92,28 +90,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// Commits what is queued, then stops the thread; later submissions fail with `closed`.
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
-
-    private func run() {
-        while let batch = nextBatch() {
-            commit(batch)
-        }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func stop() { worker.stop() }
 
     private func nextBatch() -> [StoreMutation]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
+        while queue.isEmpty && !worker.isStopping { condition.wait() }
         if queue.isEmpty { return nil }
         if queue.count <= maxBatch {
             var batch: [StoreMutation] = []
