@@ -25,7 +25,7 @@ final class LedgerIndexer: @unchecked Sendable {
         // only for a new file (before WAL mode and the first table).
         try connection.pragma("page_size = 1024")
         guard try connection.pragma("journal_mode = WAL")?.lowercased() == "wal" else {
-            throw StoreError(code: 0, message: "the ledger index could not switch to WAL mode")
+            throw StoreError(.unusableFile, code: 0, message: "the ledger index could not switch to WAL mode")
         }
         try connection.pragma("synchronous = NORMAL")
         try connection.pragma("cache_size = -\(cacheKiB)")
