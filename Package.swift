@@ -33,15 +33,19 @@ let package = Package(
 
         // Library layers, bottom up
         .target(name: "TallyCore"),
-        .target(name: "TallyStore", dependencies: ["TallyCore", "CTallySQLite"]),
-        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "CTallyCrypto"]),
-        .target(name: "TallyHTTP"),
+        // The only libcrypto user: digests, MACs, random bytes and constant-time comparison.
+        .target(name: "TallyCrypto", dependencies: ["CTallyCrypto"]),
+        // The operating system's clock and threads, as every layer reads and runs them.
+        .target(name: "TallySystem"),
+        .target(name: "TallyStore", dependencies: ["TallyCore", "TallySystem", "CTallySQLite"]),
+        .target(name: "TallyEngine", dependencies: ["TallyCore", "TallyStore", "TallyWebhooks", "TallyCrypto", "TallySystem"]),
+        .target(name: "TallyHTTP", dependencies: ["TallySystem"]),
         // dlopen()s libcurl.so.4 and fills the function table CTallyCurl's shims call through.
         .target(
             name: "CTallyCurlLoader", dependencies: ["CTallyCurl"], publicHeadersPath: ".",
             cSettings: [.headerSearchPath("../CTallyCurl")]),
         // Webhook delivery: the only libcurl user.
-        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "CTallyCrypto"]),
+        .target(name: "TallyWebhooks", dependencies: ["TallyCore", "CTallyCurl", "CTallyCurlLoader", "TallyCrypto", "TallySystem"]),
         // Seeded randomness for simulations, property tests and the load generators.
         .target(name: "TallyTesting", dependencies: ["TallyCore"]),
         // Test support: a fault-injecting SQLite VFS (power loss, I/O errors) and the harness that
@@ -50,17 +54,18 @@ let package = Package(
         .target(
             name: "TallyFaultHarness",
             dependencies: ["CTallyFaultVFS", "TallyEngine", "TallyStore", "TallyCore", "TallyTesting"]),
-        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "CTallyCrypto"]),
+        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "TallyCrypto", "TallySystem"]),
 
         // Executable
         .executableTarget(
-            name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer"],
+            name: "tally", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallyServer", "TallySystem"],
             linkerSettings: asNeeded),
         // The fault harness's child and soak runner; not a product.
         .executableTarget(name: "tally-faults", dependencies: ["TallyFaultHarness", "TallyTesting"], linkerSettings: asNeeded),
 
         // Tests
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
+        .testTarget(name: "TallySystemTests", dependencies: ["TallySystem"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyTesting", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),

@@ -23,7 +23,8 @@ public final class Engine: Sendable {
     /// `wallClock` stamps what happens in real time whatever `clock` says (webhook attempts);
     /// tests give both.
     public init(
-        configuration: EngineConfiguration, clock: any Clock = SystemClock(), wallClock: any Clock = SystemClock()
+        configuration: EngineConfiguration, clock: any MillisecondClock = SystemClock(),
+        wallClock: any MillisecondClock = SystemClock()
     ) throws(EngineError) {
         do throws(StoreError) {
             let store = try Store(configuration: configuration.store, nowMs: clock.nowMs())
@@ -124,7 +125,7 @@ public final class Engine: Sendable {
     }
 
     /// The clock the engine reads.
-    public var clock: any Clock { context.clock }
+    public var clock: any MillisecondClock { context.clock }
 
     /// The store underneath, for metrics and tools.
     public var store: Store { context.store }

@@ -1,4 +1,5 @@
 import Glibc
+import TallySystem
 
 /// One client connection, owned by and only ever touched on its event loop's thread.
 final class Connection {
@@ -161,7 +162,7 @@ final class Connection {
     private func dispatch(_ request: HTTPRequest, keepAlive: Bool) {
         var request = request
         request.remoteAddress = remoteAddress
-        request.receivedAtNs = Clock.nowNs()
+        request.receivedAtNs = MonotonicClock.nowNs()
         let info = Exchange.RequestInfo(
             method: request.method, path: request.path, isHead: request.method == "HEAD",
             isHTTP10: request.version == .http1_0, keepAlive: keepAlive,
@@ -236,7 +237,7 @@ final class Connection {
         method: String, path: String, status: Int, startNs: UInt64?, requestBodyBytes: Int, response: HTTPResponse?
     ) {
         guard let observer = loop.context.observer else { return }
-        let durationNs = startNs.map { Clock.nowNs() &- $0 } ?? 0
+        let durationNs = startNs.map { MonotonicClock.nowNs() &- $0 } ?? 0
         observer(
             HTTPExchangeSummary(
                 method: method, path: path, status: status, durationNs: durationNs,

@@ -1,4 +1,5 @@
 import Glibc
+import TallySystem
 
 /// One epoll loop on its own thread: it accepts on its listening socket and serves those connections.
 ///
@@ -23,7 +24,7 @@ final class EventLoop {
     /// The Date header bytes, refreshed once per second.
     private(set) var date = HTTPDate()
     /// The monotonic time at the latest wake-up.
-    private(set) var nowMs = Clock.nowMs()
+    private(set) var nowMs = Int(MonotonicClock.nowMs())
     /// Whether `shutdown()` started: answers carry `Connection: close` and idle connections close.
     private(set) var isDraining = false
 
@@ -82,7 +83,7 @@ final class EventLoop {
         while running {
             let timeoutMs = mailbox.prepareToSleep() ? sweepIntervalMs : 0
             let count = Epoll.wait(epollFD, into: events, capacity: Self.eventCapacity, timeoutMs: timeoutMs)
-            nowMs = Clock.nowMs()
+            nowMs = Int(MonotonicClock.nowMs())
             date.refresh()
             for index in 0..<max(0, count) {
                 dispatch(fd: Epoll.descriptor(in: events, at: index), events: Epoll.events(in: events, at: index))

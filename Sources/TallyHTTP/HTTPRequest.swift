@@ -35,12 +35,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The peer address as `ip:port`, empty when the request did not come from a socket.
     public var remoteAddress: String
-    /// When the server had read the whole request, on ``monotonicNowNs()``'s clock; 0 when the
+    /// When the server had read the whole request, in `MonotonicClock` nanoseconds; 0 when the
     /// request did not come from a socket. What the handler sees later tells how long it queued.
     public var receivedAtNs: UInt64 = 0
-
-    /// Nanoseconds on the monotonic clock `receivedAtNs` is read from.
-    public static func monotonicNowNs() -> UInt64 { Clock.nowNs() }
 
     /// Creates a request; the server and parser fill these in for you.
     public init(

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import TallySystem
 
 /// An HTTP/1.1 server running its own epoll loop threads and answering through an async handler.
 public final class HTTPServer: Sendable {
@@ -81,8 +82,8 @@ public final class HTTPServer: Sendable {
         }
         guard !mailboxes.isEmpty else { return }
         for mailbox in mailboxes { mailbox.post(.drain) }
-        let deadline = ContinuousClock.now + .milliseconds(context.configuration.shutdownTimeoutMs)
-        while context.openConnections.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+        let deadlineMs = MonotonicClock.nowMs() + Int64(context.configuration.shutdownTimeoutMs)
+        while context.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.nowMs() < deadlineMs {
             try? await Task.sleep(for: .milliseconds(5))
         }
         for mailbox in mailboxes { mailbox.post(.stop) }

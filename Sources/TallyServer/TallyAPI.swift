@@ -1,8 +1,8 @@
-import TallyCore
-import Dispatch
 import Synchronization
+import TallyCore
 import TallyEngine
 import TallyHTTP
+import TallySystem
 
 /// The v1 HTTP API over an engine: routing, service-token auth, problem details, metrics and
 /// the access log. Plug ``handle(_:)``, ``handleInline(_:)`` and ``observe(_:)`` into an
@@ -58,10 +58,10 @@ public final class TallyAPI: Sendable {
 
     /// Answers a request ``handleInline(_:)`` passed on, and gives back the place it took.
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nowNs()
         defer {
             if Self.takesAPlace(request) {
-                let now = HTTPRequest.monotonicNowNs()
+                let now = MonotonicClock.nowNs()
                 // From when the request was read: the time it queued on the loop counts most.
                 admission.leave(latencyNs: now &- (request.receivedAtNs == 0 ? now : request.receivedAtNs), nowNs: now)
             }
@@ -99,13 +99,13 @@ public final class TallyAPI: Sendable {
             case .found(let route, _) = router.match(method: request.method, path: request.path),
             route.action == .health || route.action == .metrics || route.action == .openAPI
         {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = MonotonicClock.nowNs()
             let response = immediate(route.action)
             record(request, route: route.pattern, response: response, start: start, account: nil)
             return response
         }
         guard Self.takesAPlace(request), !admission.enter() else { return nil }
-        record(request, route: "overloaded", response: overloaded, start: DispatchTime.now().uptimeNanoseconds, account: nil)
+        record(request, route: "overloaded", response: overloaded, start: MonotonicClock.nowNs(), account: nil)
         return overloaded
     }
 
@@ -160,7 +160,7 @@ public final class TallyAPI: Sendable {
     }
 
     private func record(_ request: HTTPRequest, route: String, response: HTTPResponse, start: UInt64, account: String?) {
-        let elapsed = DispatchTime.now().uptimeNanoseconds &- start
+        let elapsed = MonotonicClock.nowNs() &- start
         metrics.recordRequest(route: route, method: request.method, status: response.status, nanoseconds: elapsed)
         log?.request(method: request.method, path: request.path, status: response.status, nanoseconds: elapsed, account: account)
     }

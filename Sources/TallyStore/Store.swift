@@ -124,7 +124,7 @@ public final class Store: Sendable {
         let connection = try Connection(path: configuration.path)
         let mode = try connection.pragma("journal_mode = WAL")
         guard mode?.lowercased() == "wal" else {
-            throw StoreError(code: 0, message: "the database could not switch to WAL mode")
+            throw StoreError(.unusableFile, code: 0, message: "the database could not switch to WAL mode")
         }
         // FULL fsyncs the WAL at every commit; NORMAL only at checkpoints (may lose the last
         // commits on power loss, never on a process crash).
@@ -144,7 +144,7 @@ public final class Store: Sendable {
     /// Opens a single connection for offline tools such as `tally verify`.
     public static func openForInspection(path: String) throws(StoreError) -> Connection {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(code: SQLITE_CANTOPEN, message: "no database at \(path)")
+            throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "no database at \(path)")
         }
         return try Connection(path: path, readOnly: true)
     }
@@ -157,7 +157,7 @@ extension Store {
     /// writes a compact, self-contained file; an existing `target` is refused, never overwritten.
     public static func backup(path: String, to target: String) throws(StoreError) {
         guard !FileManager.default.fileExists(atPath: target) else {
-            throw StoreError(code: SQLITE_CANTOPEN, message: "\(target) already exists")
+            throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "\(target) already exists")
         }
         let connection = try openForInspection(path: path)
         try connection.cached("VACUUM INTO ?").run(target)

@@ -1,6 +1,7 @@
 import CTallyCurl
 import Glibc
 import TallyCore
+import TallySystem
 
 /// One attempt in flight: its easy handle, what it sends and what it has received so far.
 ///
@@ -13,7 +14,7 @@ final class Transfer {
     let timestampSeconds: Int64
     private let configuration: DeliveryConfiguration
     private var headers: UnsafeMutablePointer<curl_slist>?
-    private let started = ContinuousClock.now
+    private let startedNs = MonotonicClock.nowNs()
     private var body: [UInt8] = []
     private var bodyBytesSeen = 0
     private var retryAfter: String?
@@ -124,10 +125,9 @@ final class Transfer {
         _ = ctally_curl_easy_getinfo_pointer(easy, CURLINFO_PRIMARY_IP, &ipPointer)
         let remote = ipPointer.map { String(cString: $0.assumingMemoryBound(to: CChar.self)) }.flatMap { $0.isEmpty ? nil : $0 }
         let outcome = CurlOutcome.classify(code, status: status, refusedEveryAddress: refusedAddresses > 0 && openedSockets == 0)
-        let elapsed = ContinuousClock.now - started
         return DeliveryResult(
             outcome: outcome, httpStatus: status, retryAfter: retryAfter, responseBody: body,
-            durationMs: elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
+            durationMs: Int64((MonotonicClock.nowNs() &- startedNs) / 1_000_000),
             timestampSeconds: timestampSeconds, remoteAddress: remote,
             errorDetail: code == CURLE_OK ? nil : String(cString: ctally_curl_easy_strerror(code)))
     }

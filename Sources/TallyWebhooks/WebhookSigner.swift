@@ -1,4 +1,5 @@
 import TallyCore
+import TallyCrypto
 
 /// Standard Webhooks `v1` signatures: base64 of HMAC-SHA256 over `id.timestamp.body` with the
 /// secret's key bytes.

@@ -45,14 +45,14 @@ import Testing
         // The accounts of the failed batch are refused until one is reloaded; others go on.
         for name in ["a", "b", "c"] {
             let refused = await submit(store, name, [Self.account(name)])
-            #expect(refused.error?.isAccountReloading == true, "\(name): \(refused)")
+            #expect(refused.error?.kind == .accountReloading, "\(name): \(refused)")
         }
         try await commit(store, "d", [Self.account("d"), Self.lot(13, "d")])
         try await commit(store, "before", [Self.lot(2, "before")])
 
         try await commit(store, "a", [Self.account("a"), Self.lot(10, "a")], resumesAccount: true)
         try await commit(store, "a", [Self.lot(14, "a")])
-        #expect(await submit(store, "b", [Self.account("b")]).error?.isAccountReloading == true, "b is still refused")
+        #expect(await submit(store, "b", [Self.account("b")]).error?.kind == .accountReloading, "b is still refused")
         try await commit(store, "b", [Self.account("b")], resumesAccount: true)
         try await commit(store, "c", [Self.account("c")], resumesAccount: true)
 
@@ -91,7 +91,7 @@ import Testing
         store.writer.submit(StoreMutation(account: "a", changes: [Self.lot(3, "a")], completion: outcomes.completion("next")))
         gate.open()
         #expect(await outcomes.wait())
-        #expect(outcomes["stale"]?.error?.isAccountReloading == true)
+        #expect(outcomes["stale"]?.error?.kind == .accountReloading)
         #expect(outcomes["resume"]?.succeeded == true)
         #expect(outcomes["next"]?.succeeded == true)
         #expect(try count(database.path, "SELECT count(*) FROM lots WHERE account_id = 'a'") == 1)
@@ -127,7 +127,7 @@ import Testing
 
         // The writer goes on by itself: a small mutation of another account still fits.
         try await commit(store, "small-2", [Self.account("small-2"), Self.lot(4, "small-2")])
-        #expect(await submit(store, "x", [Self.account("x")]).error?.isAccountReloading == true)
+        #expect(await submit(store, "x", [Self.account("x")]).error?.kind == .accountReloading)
         try await commit(store, "x", [Self.account("x"), Self.lot(2, "x")], resumesAccount: true)
         // Still too big under the cap, even when resuming.
         #expect(await submit(store, "big", [Self.account("big", metadata: bigMetadata)] + huge, resumesAccount: true).error?.primaryCode == SQLiteCode.full)
@@ -160,7 +160,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         #expect(store.writer.hasCapacity, "an idle writer after a failed batch has capacity")
 
-        #expect(await submit(store, "a", [Self.account("a")]).error?.isAccountReloading == true)
+        #expect(await submit(store, "a", [Self.account("a")]).error?.kind == .accountReloading)
         #expect(store.writer.currentStatistics.queueDepth == 0)
         try await Task.sleep(for: .milliseconds(100))
         #expect(store.writer.hasCapacity, "an idle writer with an empty queue has capacity")

@@ -196,7 +196,7 @@ import Testing
         let store = try openStore(database.path)
         store.close()
         let result = await submit(store, "acct", [.putAccount(Account(id: "acct", createdAtMs: t0), debt: 0)])
-        #expect(result.error?.message == StoreError.closed.message)
+        #expect(result.error?.kind == .closed)
         #expect(!store.writer.hasCapacity)
     }
 }

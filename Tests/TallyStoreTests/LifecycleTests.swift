@@ -67,7 +67,7 @@ import Testing
         #expect(await late.wait())
         #expect(outcomes.all.count == 20)
         #expect(outcomes.all.values.allSatisfy { $0.succeeded })
-        #expect(late["late"]?.error?.message == StoreError.closed.message)
+        #expect(late["late"]?.error?.kind == .closed)
         #expect(closed.wait(timeout: .now() + 10) == .success)
         #expect(try count(database.path, "SELECT count(*) FROM accounts") == 21, "the 20 and the gate")
         #expect(try count(database.path, "SELECT count(*) FROM accounts WHERE id = 'late'") == 0)

@@ -244,8 +244,6 @@ func count(_ path: String, _ sql: String, _ values: [any StatementValue] = []) t
 extension StoreError {
     /// The primary SQLite result code.
     var primaryCode: Int32 { code & 0xff }
-    /// Whether this is the writer's refusal of an account waiting to be reloaded.
-    var isAccountReloading: Bool { code == 0 && message == StoreError.accountReloading.message }
 }
 
 extension Result where Failure == StoreError {

@@ -1,5 +1,6 @@
 import TallyCore
 import TallyStore
+import TallySystem
 
 /// The single owner of one account's state: every operation on the account runs here, one at a
 /// time, and checks, decides and applies with no suspension in between.
@@ -27,7 +28,7 @@ actor AccountActor {
     /// The size at which settled tickets are next dropped from `unsettled`: doubling keeps a hot
     /// account with thousands in flight from scanning them all on every submit.
     private var pruneUnsettledAt = 64
-    private(set) var lastUsedUptimeMs = EngineContext.uptimeMs()
+    private(set) var lastUsedUptimeMs = MonotonicClock.nowMs()
     /// Holds settled while loaded, so a late capture or void gets the right status.
     var settledHolds = RecentSettlements()
     /// Debits refunded while loaded, newer than what storage may show to a concurrent reader.
@@ -45,7 +46,7 @@ actor AccountActor {
     /// Loads the account if needed; fails with `retired` once evicted.
     func prepare() async throws(ActorFailure) {
         guard !retired else { throw .retired }
-        lastUsedUptimeMs = EngineContext.uptimeMs()
+        lastUsedUptimeMs = MonotonicClock.nowMs()
         if signals.failed.exchange(false, ordering: .sequentiallyConsistent) { needsReload = true }
         while phase == .unloaded || needsReload {
             let task = loadTask ?? startLoad()

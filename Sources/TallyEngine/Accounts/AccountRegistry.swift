@@ -1,4 +1,5 @@
 import Synchronization
+import TallySystem
 
 /// Finds the one live actor of an account, creating it on first use.
 ///
@@ -40,7 +41,7 @@ final class AccountRegistry: Sendable {
     func sweep() async {
         let configuration = context.configuration
         let idleMs = count > configuration.maxLoadedAccounts ? 1_000 : configuration.idleEvictionMs
-        let nowMs = EngineContext.uptimeMs()
+        let nowMs = MonotonicClock.nowMs()
         for actor in all() where await actor.retireIfIdle(nowUptimeMs: nowMs, idleMs: idleMs) {
             remove(actor.id, actor: actor)
         }

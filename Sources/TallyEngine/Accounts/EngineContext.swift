@@ -1,11 +1,11 @@
-import Dispatch
 import TallyCore
+import TallyCrypto
 import TallyStore
 
 /// What every account actor shares: the store, the clock, the id sequence and the settings.
 struct EngineContext: Sendable {
     let store: Store
-    let clock: any Clock
+    let clock: any MillisecondClock
     let ids: IDAllocator
     let configuration: EngineConfiguration
     let keys = KeyRing()
@@ -14,7 +14,7 @@ struct EngineContext: Sendable {
     let keyMemory = KeyMemory()
     let keyFilter: KeyFilter
 
-    init(store: Store, clock: any Clock, ids: IDAllocator, configuration: EngineConfiguration) {
+    init(store: Store, clock: any MillisecondClock, ids: IDAllocator, configuration: EngineConfiguration) {
         self.store = store
         self.clock = clock
         self.ids = ids
@@ -23,9 +23,6 @@ struct EngineContext: Sendable {
             bytes: configuration.idempotencyFilterBytes, retentionMs: configuration.idempotencyRetentionMs,
             nowMs: clock.nowMs())
     }
-
-    /// A monotonic reading for idle tracking, independent of the (possibly manual) business clock.
-    static func uptimeMs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
 
     /// Makes changes no account owns durable (webhook rows, the test clock) and waits for it.
     func commit(_ changes: [StoreChange]) async -> Result<Void, StoreError> {
@@ -48,7 +45,7 @@ struct KeyedRequest: Sendable {
 
     init(key: String, canonical: String) {
         self.key = key
-        self.fingerprint = FingerprintDigest.sha256(canonical)
+        self.fingerprint = Crypto.sha256(canonical)
     }
 }
 

@@ -1,4 +1,3 @@
-import CTallyCrypto
 import Synchronization
 import TallyStore
 
@@ -192,19 +191,4 @@ final class KeyMemory: Sendable {
 
     /// Keys looked up on disk so far.
     var diskLookups: Int { lookups.load(ordering: .relaxed) }
-}
-
-/// Digests of request fingerprints.
-enum FingerprintDigest {
-    /// SHA-256 of the canonical request text.
-    static func sha256(_ text: String) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        var copy = text
-        copy.withUTF8 { bytes in
-            _ = digest.withUnsafeMutableBufferPointer { out in
-                SHA256(bytes.baseAddress, bytes.count, out.baseAddress)
-            }
-        }
-        return digest
-    }
 }

@@ -1,6 +1,6 @@
 public import TallyCore
 public import TallyStore
-import TallyWebhooks
+import TallyCrypto
 
 /// What an operator gives to issue an API key to one of its customers.
 public struct NewAPIKey: Sendable {

@@ -1,5 +1,6 @@
 import Synchronization
 import TallyCore
+import TallyCrypto
 import TallyStore
 
 /// The customer API keys seen so far, by SHA-256 and by id, so a key is resolved from memory in
@@ -48,5 +49,5 @@ final class KeyRing: Sendable {
     }
 
     /// The SHA-256 of a presented key.
-    static func hash(_ text: String) -> [UInt8] { FingerprintDigest.sha256(text) }
+    static func hash(_ text: String) -> [UInt8] { Crypto.sha256(text) }
 }

@@ -9,9 +9,9 @@ import TallyStore
 final class Retention: Sendable {
     let context: EngineContext
     /// Deliveries are stamped with real time even when the engine runs on a test clock.
-    let wallClock: any Clock
+    let wallClock: any MillisecondClock
 
-    init(context: EngineContext, wallClock: any Clock) {
+    init(context: EngineContext, wallClock: any MillisecondClock) {
         self.context = context
         self.wallClock = wallClock
     }

@@ -35,9 +35,9 @@ final class WebhookDispatcher: Sendable {
     private let started = Mutex<DeliveryClient?>(nil)
     private var settings: WebhookSettings { context.configuration.webhooks }
     /// Attempts happen in real time, also when the engine runs on a test clock.
-    private let wallClock: any Clock
+    private let wallClock: any MillisecondClock
 
-    init(context: EngineContext, wallClock: any Clock) {
+    init(context: EngineContext, wallClock: any MillisecondClock) {
         self.context = context
         self.wallClock = wallClock
     }

@@ -1,4 +1,5 @@
 import Synchronization
+import TallyCrypto
 import TallyStore
 
 /// The service tokens the server accepts, held in memory by hash for O(1) lookup.
@@ -38,8 +39,8 @@ public final class ServiceTokens: Sendable {
     /// The scope of a presented token, or nil when it is unknown or revoked.
     public func scope(of token: String) -> Scope? {
         let hash = TokenSecret.hash(token)
-        if let environment, TokenSecret.equal(environment.hash, hash) { return environment.scope }
-        guard let entry = stored.withLock({ $0[hash] }), TokenSecret.equal(entry.hash, hash) else { return nil }
+        if let environment, Crypto.constantTimeEqual(environment.hash, hash) { return environment.scope }
+        guard let entry = stored.withLock({ $0[hash] }), Crypto.constantTimeEqual(entry.hash, hash) else { return nil }
         return entry.scope
     }
 

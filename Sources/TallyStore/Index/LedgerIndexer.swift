@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TallySystem
 
 /// The thread that moves committed entries from the ledger tail into the ledger index.
 ///
@@ -13,8 +13,7 @@ final class LedgerIndexer: @unchecked Sendable {
     private let maxEntriesPerTransaction: Int
     private let delayNanoseconds: UInt64
     private let idleSleepMicroseconds: UInt32
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread()
 
     /// Opens (creating if needed) the index file of the ledger at `ledgerPath`.
     init(ledgerPath: String, cacheKiB: Int, delayMs: Int, maxEntriesPerTransaction: Int = 65_536, idleSleepMs: Int = 5)
@@ -26,7 +25,7 @@ final class LedgerIndexer: @unchecked Sendable {
         // only for a new file (before WAL mode and the first table).
         try connection.pragma("page_size = 1024")
         guard try connection.pragma("journal_mode = WAL")?.lowercased() == "wal" else {
-            throw StoreError(code: 0, message: "the ledger index could not switch to WAL mode")
+            throw StoreError(.unusableFile, code: 0, message: "the ledger index could not switch to WAL mode")
         }
         try connection.pragma("synchronous = NORMAL")
         try connection.pragma("cache_size = -\(cacheKiB)")
@@ -70,21 +69,16 @@ final class LedgerIndexer: @unchecked Sendable {
 
     /// Starts the indexer thread, which moves `tail`'s entries into the index.
     func start(draining tail: LedgerTail) {
-        let thread = Thread { [self] in run(tail) }
-        thread.name = "tally-indexer"
-        thread.start()
+        worker.start(name: "tally-indexer") { [self] in run(tail) }
     }
 
     /// Indexes what is left in the tail, then stops the thread.
-    func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        finished.wait()
-    }
+    func stop() { worker.stop() }
 
     private func run(_ tail: LedgerTail) {
         while true {
-            let draining = stopping.load(ordering: .sequentiallyConsistent)
-            let now = DispatchTime.now().uptimeNanoseconds
+            let draining = worker.isStopping
+            let now = MonotonicClock.nowNs()
             // Stopping indexes everything; otherwise batches wait out the configured delay.
             let committedBy = draining ? UInt64.max : now - min(now, delayNanoseconds)
             if let (through, entries) = tail.pending(limit: maxEntriesPerTransaction, committedByNs: committedBy) {
@@ -106,7 +100,6 @@ final class LedgerIndexer: @unchecked Sendable {
                 usleep(idleSleepMicroseconds)
             }
         }
-        finished.signal()
     }
 
     /// Writes index rows for `entries` in one transaction, sorted for page locality.

@@ -1,15 +1,14 @@
 import CTallySQLite
 import Foundation
+import TallySystem
 
 /// Moves WAL frames into the database file from its own thread and connection.
 ///
 /// Auto-checkpoint is off on the writer because SQLite would run it inline in whichever COMMIT
 /// crossed the threshold, stalling that batch for milliseconds (sqlite.org/wal.html §6).
 final class Checkpointer: @unchecked Sendable {
-    // `stopping` and `finished` are guarded by `condition`; the connection is this thread's.
-    private let condition = NSCondition()
-    private var stopping = false
-    private var finished = false
+    // The connection is this thread's.
+    private let worker = WorkerThread()
     private let connection: Connection
     private let intervalMs: Int
 
@@ -25,22 +24,16 @@ final class Checkpointer: @unchecked Sendable {
     deinit { if databaseFile >= 0 { close(databaseFile) } }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "tally-checkpointer"
-        thread.start()
+        worker.start(name: "tally-checkpointer") { [self] in run() }
     }
 
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
+    /// Checkpoints once more, truncating the WAL, then stops the thread.
+    func stop() { worker.stop() }
 
     private func run() {
+        let condition = worker.condition
         condition.lock()
-        while !stopping {
+        while !worker.isStopping {
             condition.unlock()
             let logFrames = checkpoint(mode: SQLITE_CHECKPOINT_PASSIVE)
             // A passive checkpoint that never catches the writer never syncs the file either, so
@@ -51,14 +44,10 @@ final class Checkpointer: @unchecked Sendable {
             // the writer back for the restart costs a millisecond or two, not the whole backlog.
             if logFrames > Self.restartAfterFrames { _ = checkpoint(mode: SQLITE_CHECKPOINT_RESTART) }
             condition.lock()
-            if !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: Double(intervalMs) / 1_000)) }
+            if !worker.isStopping { _ = condition.wait(until: Date(timeIntervalSinceNow: Double(intervalMs) / 1_000)) }
         }
         condition.unlock()
         _ = checkpoint(mode: SQLITE_CHECKPOINT_TRUNCATE)
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
     }
 
     /// Under continuous writes a passive checkpoint never catches the writer, and SQLite only

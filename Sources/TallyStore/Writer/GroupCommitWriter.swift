@@ -1,5 +1,6 @@
 import CTallySQLite
 import Foundation
+import TallySystem
 
 /// The single writer: a dedicated thread that drains queued mutations into one transaction per
 /// batch, commits with the configured durability, then completes every mutation in the batch.
@@ -9,14 +10,13 @@ import Foundation
 /// refuses further mutations of the same accounts until one arrives marked `resumesAccount`:
 /// the engine reloads those accounts from disk first, so memory never builds on a lost write.
 public final class GroupCommitWriter: @unchecked Sendable {
-    // `queue`, `stopping` and `statistics` are guarded by `condition`; `connection` and
-    // `refusedAccounts` are touched only by the writer thread.
-    private let condition = NSCondition()
+    // `queue` and `statistics` are guarded by the worker's condition, which the thread sleeps on;
+    // `connection` and `refusedAccounts` are touched only by the writer thread.
+    private let worker = WorkerThread()
+    private var condition: NSCondition { worker.condition }
     private var queue: [StoreMutation] = []
     /// When the oldest mutation still queued or being committed arrived.
     private var oldestWaitingSince: UInt64?
-    private var stopping = false
-    private var finished = false
     private var statistics = WriterStatistics()
     private let connection: Connection
     private var refusedAccounts: Set<String> = []
@@ -46,10 +46,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     /// Starts the writer thread.
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "tally-writer"
-        thread.qualityOfService = .userInitiated
-        thread.start()
+        worker.start(name: "tally-writer", qualityOfService: .userInitiated) { [self] in
+            while let batch = nextBatch() { commit(batch) }
+        }
     }
 
     /// Whether new work should be taken: the queue has room and its oldest mutation has not
@@ -60,22 +59,22 @@ public final class GroupCommitWriter: @unchecked Sendable {
         if let tail, tail.count >= tailLimit { return false }
         condition.lock()
         defer { condition.unlock() }
-        guard queue.count < queueLimit, !stopping else { return false }
+        guard queue.count < queueLimit, !worker.isStopping else { return false }
         guard let since = oldestWaitingSince else { return true }
-        return DispatchTime.now().uptimeNanoseconds - since < maxQueueDelayNanoseconds
+        return MonotonicClock.nowNs() - since < maxQueueDelayNanoseconds
     }
 
     /// Queues a mutation; its completion runs on the writer thread after the commit.
     public func submit(_ mutation: StoreMutation) {
         condition.lock()
-        guard !stopping else {
+        guard !worker.isStopping else {
             condition.unlock()
             mutation.completion(.failure(.closed))
             return
         }
         queue.append(mutation)
         if queue.count == 1 {
-            if oldestWaitingSince == nil { oldestWaitingSince = DispatchTime.now().uptimeNanoseconds }
+            if oldestWaitingSince == nil { oldestWaitingSince = MonotonicClock.nowNs() }
             condition.signal()
         }
         condition.unlock()
@@ -91,28 +90,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// Commits what is queued, then stops the thread; later submissions fail with `closed`.
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
-
-    private func run() {
-        while let batch = nextBatch() {
-            commit(batch)
-        }
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
+    func stop() { worker.stop() }
 
     private func nextBatch() -> [StoreMutation]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
+        while queue.isEmpty && !worker.isStopping { condition.wait() }
         if queue.isEmpty { return nil }
         if queue.count <= maxBatch {
             var batch: [StoreMutation] = []
@@ -140,19 +123,19 @@ public final class GroupCommitWriter: @unchecked Sendable {
             record(batchSize: 0, commitNanoseconds: 0, failed: false)
             return
         }
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicClock.nowNs()
         let appended = tail == nil ? [] : Self.appendedEntries(accepted)
         let batchRecord = appended.isEmpty ? nil : CommitBatch(
             number: nextBatchNumber, firstEntryID: appended.lazy.map(\.id).min() ?? 0,
             pruneThrough: nextBatchNumber % 1_024 == 0 ? tail?.indexedThroughBatch : nil)
         let outcome = write(accepted, batch: batchRecord)
-        let elapsed = DispatchTime.now().uptimeNanoseconds - started
+        let elapsed = MonotonicClock.nowNs() - started
         switch outcome {
         case .success:
             // Before any completion: a caller that hears "done" finds its entry in the tail or
             // the index.
             if let batchRecord, let tail {
-                tail.append(batch: batchRecord.number, appended, committedAtNs: DispatchTime.now().uptimeNanoseconds)
+                tail.append(batch: batchRecord.number, appended, committedAtNs: MonotonicClock.nowNs())
                 nextBatchNumber += 1
             }
         case .failure(let error):
@@ -223,7 +206,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
         condition.lock()
         // The next batch's mutations have waited since this one started at the latest.
-        oldestWaitingSince = queue.isEmpty ? nil : DispatchTime.now().uptimeNanoseconds - commitNanoseconds
+        oldestWaitingSince = queue.isEmpty ? nil : MonotonicClock.nowNs() - commitNanoseconds
         if batchSize > 0 {
             statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
         }

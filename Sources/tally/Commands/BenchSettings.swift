@@ -54,6 +54,3 @@ struct LatencySummary {
         p999Ms = at(0.999)
     }
 }
-
-/// A monotonic clock reading in nanoseconds.
-func monotonicNanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

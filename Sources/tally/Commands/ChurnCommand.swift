@@ -2,6 +2,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallySystem
 import TallyTesting
 
 /// `tally churn`: a mixed keyed load that prints `ack <account> <key>` after each acknowledged
@@ -18,7 +19,7 @@ enum ChurnCommand {
             let engine = try Engine(configuration: EngineConfiguration(store: StoreConfiguration(path: path)))
             for index in 0..<accounts { try await ensureAccount(engine, "churn-\(index)") }
             printNow("ready")
-            let deadline = monotonicNanoseconds() + UInt64(seconds) * 1_000_000_000
+            let deadline = MonotonicClock.nowNs() + UInt64(seconds) * 1_000_000_000
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
                     group.addTask { try await churn(engine, worker: worker, accounts: accounts, until: deadline) }
@@ -42,7 +43,7 @@ enum ChurnCommand {
 
     private static func churn(_ engine: Engine, worker: Int, accounts: Int, until deadline: UInt64) async throws {
         var random = SplitMix64(seed: UInt64(getpid()) &* 31 &+ UInt64(worker))
-        while monotonicNanoseconds() < deadline {
+        while MonotonicClock.nowNs() < deadline {
             let account = "churn-\(Int(random.next() % UInt64(accounts)))"
             let key = random.key()
             do {

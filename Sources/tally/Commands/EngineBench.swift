@@ -2,6 +2,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallySystem
 import TallyTesting
 
 /// The engine benchmark: C concurrent callers each authorize-and-debit 1 credit in a loop,
@@ -16,7 +17,7 @@ struct EngineBench {
         let accountCount = settings.hot ? 1 : settings.accounts
         try await seed(engine, accounts: accountCount)
         let before = engine.store.writer.currentStatistics
-        let started = monotonicNanoseconds()
+        let started = MonotonicClock.nowNs()
         let deadline = started + UInt64(settings.seconds) * 1_000_000_000
         let (samples, shed) = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
             for caller in 0..<settings.concurrency {
@@ -30,7 +31,7 @@ struct EngineBench {
             }
             return (all, shed)
         }
-        let elapsed = monotonicNanoseconds() - started
+        let elapsed = MonotonicClock.nowNs() - started
         let after = engine.store.writer.currentStatistics
         await engine.close()
         let batches = max(1, after.batches - before.batches)
@@ -70,7 +71,7 @@ struct EngineBench {
         samples.reserveCapacity(1 << 16)
         var shed = 0
         while true {
-            let start = monotonicNanoseconds()
+            let start = MonotonicClock.nowNs()
             if start >= deadline { return (samples, shed) }
             let account = "bench-\(Int(random.next() % UInt64(accounts)))"
             let key = random.key()
@@ -82,7 +83,7 @@ struct EngineBench {
                 outcome = .failure(error)
             }
             switch outcome {
-            case .success: samples.append(monotonicNanoseconds() - start)
+            case .success: samples.append(MonotonicClock.nowNs() - start)
             case .failure(.overloaded):
                 // A shed call is what an HTTP client sees as 503 + Retry-After: back off briefly.
                 shed += 1

@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallySystem
 import TallyTesting
 
 /// The reference: the rows one debit writes (ledger entry, lot, idempotency record), batched
@@ -25,10 +26,10 @@ struct RawBench {
         var nextID = Int64(accountCount + 1)
         var samples: [UInt64] = []
         let fingerprint = [UInt8](repeating: 7, count: 32)
-        let started = monotonicNanoseconds()
+        let started = MonotonicClock.nowNs()
         let deadline = started + UInt64(settings.seconds) * 1_000_000_000
-        while monotonicNanoseconds() < deadline {
-            let batchStart = monotonicNanoseconds()
+        while MonotonicClock.nowNs() < deadline {
+            let batchStart = MonotonicClock.nowNs()
             var batch: [[StoreChange]] = []
             batch.reserveCapacity(settings.concurrency)
             for _ in 0..<settings.concurrency {
@@ -46,11 +47,11 @@ struct RawBench {
                 batch.append([.appendEntry(row), .putLot(account: account, lots[index])])
             }
             try writer.commit(batch)
-            let took = monotonicNanoseconds() - batchStart
+            let took = MonotonicClock.nowNs() - batchStart
             samples += repeatElement(took, count: batch.count)
         }
         return BenchReport(
-            settings: settings, operations: samples.count, elapsedNanoseconds: monotonicNanoseconds() - started,
+            settings: settings, operations: samples.count, elapsedNanoseconds: MonotonicClock.nowNs() - started,
             latency: LatencySummary(nanoseconds: samples), extra: ["batch": String(settings.concurrency)])
     }
 }

@@ -1,11 +1,20 @@
 import CTallyCrypto
-import TallyCore
 
-/// The libcrypto primitives webhook signing needs: HMAC-SHA256, constant-time comparison and
-/// random bytes (the engine's API keys use the last two as well).
+/// The libcrypto primitives Tally uses (SHA-256, HMAC-SHA256, random bytes and constant-time
+/// comparison), so no other module calls libcrypto itself.
 public enum Crypto {
+    /// SHA-256 of the UTF-8 bytes of `text`: 32 bytes.
+    public static func sha256(_ text: String) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var copy = text
+        copy.withUTF8 { bytes in
+            _ = digest.withUnsafeMutableBufferPointer { out in SHA256(bytes.baseAddress, bytes.count, out.baseAddress) }
+        }
+        return digest
+    }
+
     /// HMAC-SHA256 of `message` under `key`: 32 bytes.
-    static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let done = key.withUnsafeBufferPointer { keyBytes in
@@ -29,18 +38,11 @@ public enum Crypto {
         }
     }
 
-    /// `count` bytes from the operating system's generator.
+    /// `count` bytes from the operating system's cryptographic generator.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let status = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32($0.count)) }
         precondition(status == 1, "libcrypto RAND_bytes failed")
         return bytes
-    }
-}
-
-extension WebhookSecret {
-    /// A new secret of 32 random bytes.
-    public static func generate() -> WebhookSecret {
-        WebhookSecret(keyBytes: Crypto.randomBytes(generatedKeyBytes))!
     }
 }

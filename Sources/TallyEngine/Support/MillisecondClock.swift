@@ -1,14 +1,17 @@
 import Foundation
 import Synchronization
 
-/// Where the engine reads the time; injected so tests and the test clock control it.
-public protocol Clock: Sendable {
+/// Where the engine reads the time of day, in milliseconds since the epoch; injected so tests and
+/// the test clock control it.
+///
+/// Durations and deadlines read `MonotonicClock` instead, which never jumps.
+public protocol MillisecondClock: Sendable {
     /// Milliseconds since the Unix epoch.
     func nowMs() -> Int64
 }
 
 /// The machine's wall clock.
-public struct SystemClock: Clock {
+public struct SystemClock: MillisecondClock {
     /// Creates the system clock.
     public init() {}
 
@@ -20,7 +23,7 @@ public struct SystemClock: Clock {
 }
 
 /// A clock that stands still until told to move; for tests and `--test-clock`.
-public final class ManualClock: Clock {
+public final class ManualClock: MillisecondClock {
     private let current: Mutex<Int64>
 
     /// Creates a clock reading `startMs`.
