@@ -1,6 +1,7 @@
-// Helpers for running the built `tally` executable: finding it next to the test bundle, running it
-// to completion off the cooperative pool, and temporary directories for its databases.
+// Helpers for running the built `tally` executable: finding it next to the test bundle and running
+// it to completion off the cooperative pool (temporary directories come from TallyTesting).
 import Foundation
+import TallyTesting
 import Testing
 
 /// Every suite that runs child processes nests in this one, so they run one at a time: children
@@ -108,20 +109,3 @@ func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunRe
     if result.timedOut { Issue.record("tally \(arguments.joined(separator: " ")) did not finish in \(timeout) s: \(result)") }
     return result
 }
-
-/// A unique temporary directory; `remove()` deletes it with everything in it.
-struct TempDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tally-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
-

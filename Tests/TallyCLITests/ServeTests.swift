@@ -3,6 +3,7 @@
 // durable and the ledger clean.
 import Foundation
 import TallyStore
+import TallyTesting
 import Testing
 
 extension CLITests {

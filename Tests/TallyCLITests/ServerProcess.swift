@@ -1,6 +1,7 @@
 // Runs `tally serve` as a child process on loopback for end-to-end tests, and stops it the way
 // an operator does (SIGTERM) or the way a crash does (SIGKILL).
 import Foundation
+import TallyTesting
 import Testing
 
 /// A running `tally serve` child.
