@@ -114,7 +114,7 @@ extension CLITests {
         }
 
         @Test func killNineUnderLoadLosesNoAcknowledgedMutation() async throws {
-            let binary = try TallyBinary.require()
+            let binary = try Executable.tally()
             let environment = ProcessInfo.processInfo.environment
             let cycles = max(5, Int(environment["TALLY_CRASH_CYCLES"] ?? "") ?? 5)
             let seed = UInt64(environment["TALLY_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
