@@ -1,7 +1,8 @@
 // Proves webhook delivery end to end with the real `tally serve` binary and receivers written
 // independently of Tally (Python, stdlib http.server):
 // - a flaky receiver (random 500s, 429 + Retry-After, answers past the timeout, connection resets,
-//   slow answers) gets every event at least once with a 2xx; every request's signature verifies
+//   slow answers, from a fixed regression seed and a random one) gets every event at least once
+//   with a 2xx; every request's signature verifies
 //   with the PyPI `standardwebhooks` package; an event keeps one webhook-id and one body across
 //   retries; the deliveries log accounts for the requests the receiver saw and ends in success;
 // - a server SIGKILLed while deliveries are in flight, restarted on the same database, still
@@ -21,10 +22,9 @@ extension CLITests {
     @Suite struct WebhookEndToEndTests {
         static let adminToken = "webhook-e2e-admin-token"
 
-        @Test func aFlakyReceiverVerifiesEverySignatureAndGetsEveryEvent() async throws {
+        @Test(arguments: simulationSeeds([42], replay: "TALLY_WEBHOOK_E2E_SEED"))
+        func aFlakyReceiverVerifiesEverySignatureAndGetsEveryEvent(seed: UInt64) async throws {
             try await Self.requirePython(module: "standardwebhooks")
-            let seed = UInt64(ProcessInfo.processInfo.environment["TALLY_WEBHOOK_E2E_SEED"] ?? "")
-                ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("WebhookEndToEndTests flaky receiver: seed \(seed) (set TALLY_WEBHOOK_E2E_SEED to replay)")
             let directory = try TempDirectory()
             defer { directory.remove() }

@@ -2,16 +2,16 @@
 // `tally-faults child` process that dies in a power loss, never lose an acknowledged mutation,
 // never apply one answered as failed (even after the crash that follows), recover once faults
 // stop, and leave a database that reopens with a clean integrity_check and ledger verifier.
+// The schedules come from a fixed regression seed and from a random one.
 import Foundation
 import TallyFaultHarness
 import TallyTesting
 import Testing
 
 @Suite struct FaultScheduleTests {
-    @Test func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed = environment["TALLY_FAULT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-        let count = environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
+    @Test(.serialized, arguments: simulationSeeds([3], replay: "TALLY_FAULT_SEED"))
+    func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed(seed: UInt64) async throws {
+        let count = ProcessInfo.processInfo.environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
         print("TALLY_FAULT_SEED=\(seed) TALLY_FAULT_SCHEDULES=\(count) (rerun with these variables)")
         let child = try Executable.require("tally-faults", override: "TALLY_FAULTS_BINARY")
         let directory = try TempDirectory()
