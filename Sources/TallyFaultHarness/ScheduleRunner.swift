@@ -95,26 +95,4 @@ public enum ScheduleRunner {
     static func text(of url: URL) -> String {
         String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
     }
-
-    /// The `tally-faults` executable: `TALLY_FAULTS_BINARY`, else found next to this program or
-    /// the test bundle, walking up a few directories.
-    public static func locateChild() -> URL? {
-        if let explicit = ProcessInfo.processInfo.environment["TALLY_FAULTS_BINARY"] { return URL(fileURLWithPath: explicit) }
-        var starts = [Bundle.main.bundleURL]
-        if let first = CommandLine.arguments.first { starts.append(URL(fileURLWithPath: first).deletingLastPathComponent()) }
-        for start in starts {
-            var directory = start.standardizedFileURL
-            for _ in 0..<5 {
-                let candidate = directory.appendingPathComponent("tally-faults")
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                    FileManager.default.isExecutableFile(atPath: candidate.path)
-                {
-                    return candidate
-                }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
 }

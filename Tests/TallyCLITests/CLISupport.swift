@@ -1,55 +1,15 @@
-// Helpers for running the built `tally` executable: finding it next to the test bundle, running it
-// to completion off the cooperative pool, and temporary directories for its databases.
+// Helpers for running the built `tally` executable (and other commands) to completion off the
+// cooperative pool, with what they printed; the executable, temporary directories and `tally
+// serve` children come from TallyTesting.
 import Foundation
+import TallyTesting
 import Testing
 
 /// Every suite that runs child processes nests in this one, so they run one at a time: children
 /// never compete with each other for the two cores or inherit each other's pipes.
 @Suite(.serialized) enum CLITests {}
 
-/// Where the `tally` executable built with this test bundle is.
-enum TallyBinary {
-    /// The executable, found by walking up from the test bundle (or `TALLY_BINARY`).
-    static let url: URL? = locate()
-
-    /// The directories searched, for the failure message.
-    static var searched: [String] { starts.map(\.path) }
-
-    private static var starts: [URL] {
-        var starts = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
-        if let first = CommandLine.arguments.first {
-            starts.append(URL(fileURLWithPath: first).deletingLastPathComponent())
-        }
-        return starts
-    }
-
-    private static func locate() -> URL? {
-        if let explicit = ProcessInfo.processInfo.environment["TALLY_BINARY"] { return URL(fileURLWithPath: explicit) }
-        for start in starts {
-            var directory = start.standardizedFileURL
-            for _ in 0..<5 {
-                let candidate = directory.appendingPathComponent("tally")
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                    FileManager.default.isExecutableFile(atPath: candidate.path)
-                {
-                    return candidate
-                }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
-
-    /// The executable, or a failed test that says how to build it.
-    static func require() throws -> URL {
-        try #require(
-            url,
-            "the `tally` executable was not found next to the test bundle (searched upward from \(searched)); build it with `swift build` before `swift test`, or set TALLY_BINARY")
-    }
-}
-
-/// What a finished `tally` run printed and how it exited.
+/// What a finished child printed and how it exited.
 struct RunResult: CustomStringConvertible {
     let status: Int32
     let stdout: String
@@ -57,24 +17,21 @@ struct RunResult: CustomStringConvertible {
     var timedOut = false
 
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    var output: String { stdout + stderr }
     var description: String { "exit \(status)\nstdout: \(stdout.suffix(2_000))\nstderr: \(stderr.suffix(2_000))" }
 }
 
-/// Runs `body` on a thread of its own and hands its result back: the blocking waits of these
-/// tests (child processes, pipes) never run on the cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread {
-            continuation.resume(with: Result { try body() })
-        }
-    }
+/// Runs `tally` with `arguments` to completion (killed after `timeout` seconds).
+func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunResult {
+    let result = try await runToCompletion(Executable.tally(), arguments, timeout: timeout)
+    if result.timedOut { Issue.record("tally \(arguments.joined(separator: " ")) did not finish in \(timeout) s: \(result)") }
+    return result
 }
 
-/// Runs `tally` with `arguments` to completion (killed after `timeout` seconds), with its output
-/// in files so a chatty child can never block on a full pipe.
-func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunResult {
-    let binary = try TallyBinary.require()
-    let result = try await offPool {
+/// Runs `executable` with `arguments` to completion (killed after `timeout` seconds), with its
+/// output in files so a chatty child can never block on a full pipe.
+func runToCompletion(_ executable: URL, _ arguments: [String], timeout: Double = 60) async throws -> RunResult {
+    try await offPool {
         let directory = try TempDirectory()
         defer { directory.remove() }
         let outURL = directory.url.appendingPathComponent("stdout")
@@ -84,7 +41,7 @@ func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunRe
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = out
         process.standardError = err
@@ -92,11 +49,10 @@ func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunRe
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()
-        let pid = process.processIdentifier
         var timedOut = false
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
-            kill(pid, SIGKILL)
+            kill(process.processIdentifier, SIGKILL)
             finished.wait()
         }
         try out.close()
@@ -105,23 +61,4 @@ func runTally(_ arguments: [String], timeout: Double = 60) async throws -> RunRe
         let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
         return RunResult(status: process.terminationStatus, stdout: stdout, stderr: stderr, timedOut: timedOut)
     }
-    if result.timedOut { Issue.record("tally \(arguments.joined(separator: " ")) did not finish in \(timeout) s: \(result)") }
-    return result
 }
-
-/// A unique temporary directory; `remove()` deletes it with everything in it.
-struct TempDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tally-cli-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
-

@@ -3,6 +3,7 @@
 // line, with --raw, refusing an existing file without --overwrite.
 import Foundation
 import TallyStore
+import TallyTesting
 import Testing
 
 extension CLITests {

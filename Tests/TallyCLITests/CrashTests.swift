@@ -1,5 +1,6 @@
 // Proves DESIGN §3.5/§8 end to end: `tally churn` SIGKILLed at random moments, repeatedly on one file,
 // never loses an acknowledged keyed mutation, and `tally verify` stays clean after every crash.
+// The kill moments come from a fixed regression seed and from a random one.
 import Foundation
 import TallyCore
 import TallyEngine
@@ -113,11 +114,10 @@ extension CLITests {
             duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
         }
 
-        @Test func killNineUnderLoadLosesNoAcknowledgedMutation() async throws {
-            let binary = try TallyBinary.require()
-            let environment = ProcessInfo.processInfo.environment
-            let cycles = max(5, Int(environment["TALLY_CRASH_CYCLES"] ?? "") ?? 5)
-            let seed = UInt64(environment["TALLY_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        @Test(arguments: simulationSeeds([20_261_203], replay: "TALLY_CRASH_SEED"))
+        func killNineUnderLoadLosesNoAcknowledgedMutation(seed: UInt64) async throws {
+            let binary = try Executable.tally()
+            let cycles = max(5, Int(ProcessInfo.processInfo.environment["TALLY_CRASH_CYCLES"] ?? "") ?? 5)
             print("crash test: seed \(seed) (set TALLY_CRASH_SEED to replay), \(cycles) cycles")
             var random = SplitMix64(seed: seed)
             let directory = try TempDirectory()

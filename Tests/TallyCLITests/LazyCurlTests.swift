@@ -2,6 +2,7 @@
 // neither libcurl nor the ~29 libraries it needs (the idle memory target), and the first
 // delivery loads it and arrives.
 import Foundation
+import TallyTesting
 import Testing
 
 extension CLITests {

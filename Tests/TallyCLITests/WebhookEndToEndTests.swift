@@ -1,7 +1,8 @@
 // Proves webhook delivery end to end with the real `tally serve` binary and receivers written
 // independently of Tally (Python, stdlib http.server):
 // - a flaky receiver (random 500s, 429 + Retry-After, answers past the timeout, connection resets,
-//   slow answers) gets every event at least once with a 2xx; every request's signature verifies
+//   slow answers, from a fixed regression seed and a random one) gets every event at least once
+//   with a 2xx; every request's signature verifies
 //   with the PyPI `standardwebhooks` package; an event keeps one webhook-id and one body across
 //   retries; the deliveries log accounts for the requests the receiver saw and ends in success;
 // - a server SIGKILLed while deliveries are in flight, restarted on the same database, still
@@ -21,10 +22,9 @@ extension CLITests {
     @Suite struct WebhookEndToEndTests {
         static let adminToken = "webhook-e2e-admin-token"
 
-        @Test func aFlakyReceiverVerifiesEverySignatureAndGetsEveryEvent() async throws {
+        @Test(arguments: simulationSeeds([42], replay: "TALLY_WEBHOOK_E2E_SEED"))
+        func aFlakyReceiverVerifiesEverySignatureAndGetsEveryEvent(seed: UInt64) async throws {
             try await Self.requirePython(module: "standardwebhooks")
-            let seed = UInt64(ProcessInfo.processInfo.environment["TALLY_WEBHOOK_E2E_SEED"] ?? "")
-                ?? UInt64.random(in: 1...UInt64(UInt32.max))
             print("WebhookEndToEndTests flaky receiver: seed \(seed) (set TALLY_WEBHOOK_E2E_SEED to replay)")
             let directory = try TempDirectory()
             defer { directory.remove() }
@@ -112,7 +112,7 @@ extension CLITests {
             try await Task.sleep(for: .milliseconds(700))
             let killedAt = Date().timeIntervalSince1970
             kill(first.process.processIdentifier, SIGKILL)
-            #expect(await CLITests.ServeTests.exitStatus(of: first.process) == SIGKILL, "SIGKILL ended the server")
+            #expect(await first.process.exitStatus() == SIGKILL, "SIGKILL ended the server")
             let inFlight = Set(receiver.requests().filter { $0.startedAt > killedAt - 1.9 && $0.startedAt < killedAt }.map(\.id))
             print("WebhookEndToEndTests SIGKILL: \(inFlight.count) attempts in flight at the kill: \(inFlight.sorted())")
             #expect(!inFlight.isEmpty, "the kill caught deliveries in flight")
@@ -160,7 +160,7 @@ extension CLITests {
 
             func expectStatus(_ status: Int, _ method: String, _ path: String, _ body: String = "") async throws {
                 let answer = try await api.call(method, path, body)
-                #expect(answer.status == status, "\(method) \(path) \(body): \(answer.status) \(answer.text)")
+                #expect(answer.status == status, "\(method) \(path) \(body): \(answer.status) \(answer.body)")
             }
             // A plan account: period.reset, usage.threshold, balance.low / depleted / recovered, account.updated.
             try await expectStatus(201, "POST", "/v1/accounts", #"{"id": "schema-plan", "plan": "daily"}"#)
@@ -205,7 +205,7 @@ extension CLITests {
             #expect(lines.allSatisfy { !$0.contains("\n") })
             let file = directory.path("bodies.jsonl")
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
-            let validation = try await Self.run(["python3", Self.eventsFolder.appendingPathComponent("validate.py").path, file])
+            let validation = try await runToCompletion(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Self.eventsFolder.appendingPathComponent("validate.py").path, file])
             print("WebhookEndToEndTests schemas: \(lines.count) bodies of \(types.count) types: \(validation.output.split(separator: "\n").last ?? "")")
             #expect(validation.status == 0, "validate.py: \(validation.output)")
             #expect(validation.output.contains("\(lines.count) checked, 0 problems"), "\(validation.output)")
@@ -251,7 +251,7 @@ extension CLITests {
 
         /// Fails the test with how to install `module` when python3 cannot import it.
         static func requirePython(module: String) async throws {
-            let result = try await run(["python3", "-c", "import \(module)"])
+            let result = try await runToCompletion(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import \(module)"])
             try #require(
                 result.status == 0,
                 "python3 cannot import '\(module)', which this test needs: python3 -m pip install \(module) (.ci/run installs it). \(result.output)")
@@ -266,59 +266,18 @@ extension CLITests {
             }
             return try await done()
         }
-
-        /// Runs a command to completion (killed after 60 s) with its output in a file.
-        static func run(_ command: [String]) async throws -> (status: Int32, output: String) {
-            try await offPool {
-                let directory = try TempDirectory()
-                defer { directory.remove() }
-                let outURL = directory.url.appendingPathComponent("out")
-                _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-                let out = try FileHandle(forWritingTo: outURL)
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = command
-                process.standardOutput = out
-                process.standardError = out
-                process.standardInput = FileHandle.nullDevice
-                let finished = DispatchSemaphore(value: 0)
-                process.terminationHandler = { _ in finished.signal() }
-                try process.run()
-                if finished.wait(timeout: .now() + 60) == .timedOut {
-                    kill(process.processIdentifier, SIGKILL)
-                    finished.wait()
-                }
-                try out.close()
-                return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self))
-            }
-        }
     }
 }
 
 /// The admin API of a `tally serve` child over loopback, one connection per request.
 struct API: Sendable {
-    let port: Int
+    let client: JSONClient
 
-    struct Answer: Sendable {
-        let status: Int
-        let text: String
-        var json: JSONValue? { try? JSONParser.parse(Array(text.utf8)) }
-    }
+    init(port: Int) { client = JSONClient(port: port, token: CLITests.WebhookEndToEndTests.adminToken) }
 
-    func call(_ method: String, _ path: String, _ body: String = "") async throws -> Answer {
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: tally\r\nAuthorization: Bearer \(CLITests.WebhookEndToEndTests.adminToken)\r\n"
-            + "Content-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        let port = port
-        let raw = try await offPool { try Self.exchange(port: port, request) }
-        guard let split = raw.range(of: "\r\n\r\n"), let status = Int(raw.split(separator: " ").dropFirst().first ?? "") else {
-            throw Failure(detail: "\(method) \(path): no HTTP answer: \(raw.prefix(300))")
-        }
-        return Answer(status: status, text: String(raw[split.upperBound...]))
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let detail: String
-        var description: String { detail }
+    /// Sends `method path` with a JSON body unless it is empty.
+    func call(_ method: String, _ path: String, _ body: String = "") async throws -> WireResponse {
+        try await client.send(method, path, json: body.isEmpty ? nil : body)
     }
 
     /// Registers an endpoint and hands its secret to the receiver (before any event is made).
@@ -326,7 +285,7 @@ struct API: Sendable {
         let created = try await call("POST", "/v1/webhook-endpoints", #"{"url": "\#(url)", "events": \#(events)}"#)
         guard created.status == 201, let id = created.json?["id"]?.stringValue, let secret = created.json?["secret"]?.stringValue,
             secret.hasPrefix("whsec_")
-        else { throw Failure(detail: "creating the endpoint: \(created.status) \(created.text)") }
+        else { throw ChildProcessError(detail: "creating the endpoint: \(created.status) \(created.body)") }
         try Data(secret.utf8).write(to: URL(fileURLWithPath: secretFile))
         return id
     }
@@ -354,50 +313,6 @@ struct API: Sendable {
             cursor = page?["next_cursor"]?.stringValue
         } while cursor != nil
         return all
-    }
-
-    /// One request on a blocking socket; reads until the announced body has arrived or the peer closes.
-    private static func exchange(port: Int, _ text: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(detail: "socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(detail: "connect to port \(port): errno \(errno)") }
-        let request = Array(text.utf8)
-        var sent = 0
-        while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard count > 0 else { throw Failure(detail: "send: errno \(errno)") }
-            sent += count
-        }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            answer += buffer[0..<count]
-            if isComplete(answer) { break }
-        }
-        return String(decoding: answer, as: UTF8.self)
-    }
-
-    private static func isComplete(_ bytes: [UInt8]) -> Bool {
-        let marker: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == marker }) else {
-            return false
-        }
-        let head = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
-        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-        return bytes.count - end - 4 >= length
     }
 }
 
@@ -444,10 +359,10 @@ struct Receiver: Sendable {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        guard let line = await CLITests.ServeTests.firstLine(of: output), line.hasPrefix("port "), let port = Int(line.dropFirst(5)) else {
+        guard let line = await output.firstLine(), line.hasPrefix("port "), let port = Int(line.dropFirst(5)) else {
             kill(process.processIdentifier, SIGKILL)
             let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-            throw API.Failure(detail: "the Python receiver did not start: \(stderr)")
+            throw ChildProcessError(detail: "the Python receiver did not start: \(stderr)")
         }
         return Receiver(process: process, port: port, logFile: logFile, secretFile: secretFile)
     }

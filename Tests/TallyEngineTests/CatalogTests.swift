@@ -2,6 +2,7 @@
 // times quantity (refusing unknown operations, bad quantities and overflow), and a pack purchase
 // adds a `pack` lot with the pack's expiry that a retried payment confirmation never doubles.
 import Foundation
+import TallyTesting
 import Testing
 import TallyCore
 import TallyEngine

@@ -1,6 +1,7 @@
 // Proves that time-driven work happens on accounts nobody touches: a hold past its TTL is
 // released and a lot past its expiry is booked as expired by the scheduler pass alone.
 import Foundation
+import TallyTesting
 import Testing
 import TallyCore
 import TallyEngine

@@ -3,6 +3,7 @@
 import TallyCore
 @testable import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct IdempotencyTests {

@@ -5,13 +5,13 @@ import Testing
 import TallyCore
 @testable import TallyEngine
 import TallyStore
+import TallyTesting
 
 @Suite struct FailedCommitTests {
     @Test func aFullDatabaseFailsRequestsWithoutLosingOrHalfApplyingAnything() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-full-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("tally.sqlite").path
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let path = database.path
 
         // Open once to create the schema, then cap the file a few pages above its size.
         var configuration = EngineConfiguration(store: StoreConfiguration(path: path, durability: .normal))
@@ -58,11 +58,10 @@ import TallyStore
     }
 
     @Test func idleAccountsAreEvictedAndReloadOnNextUse() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-evict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try TempDatabase()
+        defer { database.remove() }
         let configuration = EngineConfiguration(
-            store: StoreConfiguration(path: directory.appendingPathComponent("tally.sqlite").path, durability: .normal),
+            store: StoreConfiguration(path: database.path, durability: .normal),
             idleEvictionMs: 0)
         let engine = try Engine(configuration: configuration)
         for index in 0..<50 {

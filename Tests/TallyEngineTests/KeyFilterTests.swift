@@ -5,6 +5,7 @@ import Foundation
 import TallyCore
 @testable import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct KeyFilterTests {

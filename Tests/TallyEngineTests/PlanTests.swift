@@ -5,6 +5,7 @@
 // usage alerts once per period; and a settings change is told by account.updated even when the
 // clock has not moved since the account's last change.
 import Foundation
+import TallyTesting
 import Testing
 import TallyCore
 import TallyEngine

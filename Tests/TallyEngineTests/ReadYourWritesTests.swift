@@ -7,6 +7,7 @@ import Foundation
 import TallyCore
 @testable import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct ReadYourWritesTests {
@@ -70,7 +71,7 @@ import Testing
         for round in 0..<30 { try await debit(engine, "acct", 2, key: "k\(round)") }
         // The index file lags the ledger, as after a crash: close() would index the tail, so the
         // ledger and its index are copied while the engine still runs.
-        let copy = database.directory.appendingPathComponent("copy.db").path
+        let copy = database.directory.path("copy.db")
         for suffix in ["", "-wal", "-index", "-index-wal"] {
             try? FileManager.default.copyItem(atPath: database.path + suffix, toPath: copy + suffix)
         }

@@ -4,6 +4,7 @@
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct RetentionPassTests {

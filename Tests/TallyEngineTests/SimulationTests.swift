@@ -1,7 +1,8 @@
 // A seeded random simulation: the Engine and ReferenceWallet run side by side over several accounts
 // (some on daily or weekly plans, some with balance levels) with a manual clock; every answer and
 // balance must agree, and at each restart the period starts and alerts the engine wrote must be
-// exactly the model's, in order, with a clean verifier.
+// exactly the model's, in order, with a clean verifier. It runs a fixed regression seed and a
+// random one.
 import Foundation
 import TallyCore
 import TallyEngine
@@ -15,10 +16,9 @@ extension SplitMix64 {
 }
 
 @Suite struct SimulationTests {
-    @Test func engineMatchesReferenceModel() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed = environment["TALLY_SIM_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
-        let operations = environment["TALLY_SIM_OPS"].flatMap { Int($0) } ?? 100_000
+    @Test(.serialized, arguments: simulationSeeds([2_026], replay: "TALLY_SIM_SEED"))
+    func engineMatchesReferenceModel(seed: UInt64) async throws {
+        let operations = ProcessInfo.processInfo.environment["TALLY_SIM_OPS"].flatMap { Int($0) } ?? 100_000
         let streams = 4
         print("TALLY_SIM_SEED=\(seed) TALLY_SIM_OPS=\(operations) (\(streams) streams, rerun with these variables)")
         let failures = await withTaskGroup(of: String?.self) { group in

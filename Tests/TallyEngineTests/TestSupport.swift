@@ -1,24 +1,11 @@
-// Helpers shared by the engine tests: a temporary database per test, opening an engine on it,
-// running the ledger verifier, and catching rejections.
+// Helpers shared by the engine tests: opening an engine on a test's temporary database
+// (TallyTesting's TempDatabase), running the ledger verifier, and catching rejections.
 import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
-
-/// A unique temporary directory holding one test's database; `remove()` deletes it.
-struct TempDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("tally.db").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tally-engine-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: directory) }
-}
 
 /// The instant every manual clock starts at (2023-11-14T22:13:20Z).
 let startMs: Int64 = 1_700_000_000_000

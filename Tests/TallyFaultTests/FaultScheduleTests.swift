@@ -2,27 +2,25 @@
 // `tally-faults child` process that dies in a power loss, never lose an acknowledged mutation,
 // never apply one answered as failed (even after the crash that follows), recover once faults
 // stop, and leave a database that reopens with a clean integrity_check and ledger verifier.
+// The schedules come from a fixed regression seed and from a random one.
 import Foundation
 import TallyFaultHarness
 import TallyTesting
 import Testing
 
 @Suite struct FaultScheduleTests {
-    @Test func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed = environment["TALLY_FAULT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-        let count = environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
+    @Test(.serialized, arguments: simulationSeeds([3], replay: "TALLY_FAULT_SEED"))
+    func seededSchedulesLoseNothingAcknowledgedAndApplyNothingFailed(seed: UInt64) async throws {
+        let count = ProcessInfo.processInfo.environment["TALLY_FAULT_SCHEDULES"].flatMap { Int($0) } ?? 60
         print("TALLY_FAULT_SEED=\(seed) TALLY_FAULT_SCHEDULES=\(count) (rerun with these variables)")
-        let child = try #require(
-            ScheduleRunner.locateChild(),
-            "the tally-faults executable was not found next to the test bundle; build it with `swift build` or set TALLY_FAULTS_BINARY")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-fault-tests-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let child = try Executable.require("tally-faults", override: "TALLY_FAULTS_BINARY")
+        let directory = try TempDirectory()
+        defer { directory.remove() }
         var random = SplitMix64(seed: seed)
         var acknowledged = 0
         var failed = 0
         for index in 0..<count {
-            let report = await ScheduleRunner.run(seed: random.next(), child: child, directory: directory)
+            let report = await ScheduleRunner.run(seed: random.next(), child: child, directory: directory.url)
             acknowledged += report.acknowledged
             failed += report.failed
             for violation in report.violations {

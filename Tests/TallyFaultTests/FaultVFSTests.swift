@@ -5,6 +5,7 @@
 import CTallyFaultVFS
 import CTallySQLite
 import Foundation
+import TallyTesting
 import Testing
 
 /// SQLite's extended result codes, which the C header defines as expressions Swift does not import.
@@ -63,26 +64,12 @@ final class VFSFile {
     var onDisk: [UInt8] { (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))) ?? [] }
 }
 
-/// A fresh directory for one test's files.
-struct Scratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tally-fault-vfs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// The VFS's plan and pending writes are process-wide, so these tests take turns.
 @Suite(.serialized) struct FaultVFSTests {
     static let noFaults = tally_fault_plan()
 
     @Test func writesWaitForTheSyncButEveryHandleReadsThem() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let writer = try VFSFile(scratch.path("f"))
         let reader = try VFSFile(scratch.path("f"))
@@ -97,7 +84,7 @@ struct Scratch {
     }
 
     @Test func powerLossKeepsSyncedDataAndASeededShareOfTheRest() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let file = try VFSFile(scratch.path("f"))
         #expect(file.write([1, 1, 1, 1], at: 0) == SQLITE_OK)
@@ -111,7 +98,7 @@ struct Scratch {
     }
 
     @Test func tornWritesLoseWholeSectorsOnly() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         var partial = 0
         for seed in 1...12 {
@@ -126,7 +113,7 @@ struct Scratch {
     }
 
     @Test func truncatesWaitForTheSyncToo() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let file = try VFSFile(scratch.path("f"))
         #expect(file.write([UInt8](repeating: 9, count: 8_192), at: 0) == SQLITE_OK)
@@ -139,7 +126,7 @@ struct Scratch {
     }
 
     @Test func faultsFireOnScheduleAndAFailedSyncLeavesItsWritesPending() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let file = try VFSFile(scratch.path("f"))
         var plan = Self.noFaults
@@ -164,7 +151,7 @@ struct Scratch {
     }
 
     @Test func aFailedSyncCanLoseItsWritesForGoodWhileTheyStayReadable() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let file = try VFSFile(scratch.path("f"))
         var plan = Self.noFaults
@@ -181,7 +168,7 @@ struct Scratch {
     }
 
     @Test func faultsStopAfterTheirBudget() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         let file = try VFSFile(scratch.path("f"))
         var plan = Self.noFaults
@@ -195,7 +182,7 @@ struct Scratch {
     }
 
     @Test func sqliteRunsAWALDatabaseThroughTheVFS() throws {
-        let scratch = try Scratch()
+        let scratch = try TempDirectory()
         defer { scratch.remove() }
         #expect(tally_fault_vfs_register(0) == SQLITE_OK)
         let path = scratch.path("db")

@@ -4,11 +4,12 @@
 // working, and closed ones make room for new ones).
 import Testing
 import TallyHTTP
+import TallyTesting
 
 @Suite struct LimitTests {
     @Test func refusesOversizeHeaders() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n")
             #expect(await client.readResponse()?.status == 431)
             #expect(await client.isClosedByServer())
@@ -17,7 +18,7 @@ import TallyHTTP
 
     @Test func refusesOversizeBody() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048577\r\n\r\n")
             let response = await client.readResponse()
             #expect(response?.status == 413)
@@ -30,7 +31,7 @@ import TallyHTTP
 
     @Test func oversizeAnswerSurvivesTheRestOfTheUpload() async throws {
         try await withServer(limits: HTTPLimits(maxBodyBytes: 1_000)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             // The server refuses after the headers, then drains the body it refused before closing.
             client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 600000\r\n\r\n")
             client.send([UInt8](repeating: 120, count: 600_000))
@@ -40,7 +41,7 @@ import TallyHTTP
 
     @Test func answers408ToSlowlorisHeaders() async throws {
         try await withServer(limits: HTTPLimits(headerTimeoutMs: 300)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             for part in ["GET / HTTP/1.1\r\n", "Host: a\r\n", "X-A: 1\r\n", "X-B: 2\r\n", "X-C: 3\r\n"] {
                 client.send(part)
                 try await Task.sleep(for: .milliseconds(100))
@@ -54,9 +55,9 @@ import TallyHTTP
         try await withServer(limits: HTTPLimits(headerTimeoutMs: 2_000)) { _, port in
             // Generous read timeouts: the full suite on two cores can starve a test for seconds,
             // and how fast answers come is not what this checks.
-            let tricklers = try (0..<300).map { _ in try RawClient(port: port, timeoutMs: 30_000) }
+            let tricklers = try (0..<300).map { _ in try LoopbackConnection(port: port, timeoutMs: 30_000) }
             for trickler in tricklers { trickler.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ") }
-            let normal = try RawClient(port: port, timeoutMs: 30_000)
+            let normal = try LoopbackConnection(port: port, timeoutMs: 30_000)
             var answered = 0
             for round in 0..<30 {
                 // One more byte of every trickling head between two requests of the normal client.
@@ -74,7 +75,7 @@ import TallyHTTP
 
     @Test func answers408ToSlowBody() async throws {
         try await withServer(limits: HTTPLimits(bodyTimeoutMs: 200)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")
             #expect(await client.readResponse()?.status == 408)
             #expect(await client.isClosedByServer())
@@ -83,7 +84,7 @@ import TallyHTTP
 
     @Test func closesIdleKeepAliveConnectionSilently() async throws {
         try await withServer(limits: HTTPLimits(idleTimeoutMs: 200)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(await client.readResponse()?.status == 200)
             #expect(await client.isClosedByServer())
@@ -94,13 +95,13 @@ import TallyHTTP
         // Small on purpose: at 20 open and 200 refused, the whole suite's load on two cores left
         // this test waiting out read timeouts by the hundred.
         try await withServer(maxConnections: 4, eventLoopCount: 1) { server, port in
-            let open = try (0..<4).map { _ in try RawClient(port: port, timeoutMs: 30_000) }
+            let open = try (0..<4).map { _ in try LoopbackConnection(port: port, timeoutMs: 30_000) }
             for (index, client) in open.enumerated() {
                 client.send("GET /\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
                 #expect(await client.readResponse()?.status == 200)
             }
             for _ in 0..<10 {
-                let refused = try RawClient(port: port, timeoutMs: 30_000)
+                let refused = try LoopbackConnection(port: port, timeoutMs: 30_000)
                 let response = await refused.readResponse()
                 #expect(response?.status == 503)
                 #expect(response?.body.contains("\"code\":\"too_many_connections\"") == true)
@@ -114,7 +115,7 @@ import TallyHTTP
             }
             for client in open[..<2] { client.close() }
             #expect(await server.openConnections(settlingAt: 2) == 2)
-            let newcomers = try (0..<2).map { _ in try RawClient(port: port, timeoutMs: 30_000) }
+            let newcomers = try (0..<2).map { _ in try LoopbackConnection(port: port, timeoutMs: 30_000) }
             for client in newcomers + open[2...] {
                 client.send("GET /new HTTP/1.1\r\nHost: a\r\n\r\n")
                 #expect(await client.readResponse()?.body == "GET /new - ")

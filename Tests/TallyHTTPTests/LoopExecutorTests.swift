@@ -2,13 +2,14 @@
 // thread, and that the mailbox wakes a sleeping loop exactly once and a busy loop never.
 import Foundation
 import Glibc
+import TallyTesting
 import Testing
 @testable import TallyHTTP
 
 @Suite struct LoopExecutorTests {
     @Test func handlerStaysOnLoopThreadAcrossForeignResume() async throws {
         try await withServer(handler: threadReportingHandler) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /where HTTP/1.1\r\nHost: a\r\n\r\n")
             let response = try #require(await client.readResponse())
             #expect(response.body == "tally-http tally-http")
@@ -17,7 +18,7 @@ import Testing
 
     @Test func pipelinedAnswersResumedFromOtherThreadsArriveInOrder() async throws {
         try await withServer(handler: threadReportingHandler) { _, port in
-            let clients = try (0..<16).map { _ in try RawClient(port: port) }
+            let clients = try (0..<16).map { _ in try LoopbackConnection(port: port) }
             for client in clients {
                 client.send((0..<8).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
             }

@@ -3,6 +3,7 @@
 // a missing or repeated Host or a repeated Authorization (each with its own problem code).
 import Testing
 import TallyHTTP
+import TallyTesting
 
 @Suite struct MalformedRequestTests {
     static let cases: [(String, Int)] = [
@@ -25,7 +26,7 @@ import TallyHTTP
     @Test(arguments: cases)
     func refusesMalformedRequest(request: String, status: Int) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send(request)
             #expect(await client.readResponse()?.status == status)
             #expect(await client.isClosedByServer())
@@ -41,7 +42,7 @@ import TallyHTTP
     @Test(arguments: singleFieldCases)
     func refusesMissingOrRepeatedSingleFields(request: String, code: String) async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send(request)
             let response = await client.readResponse()
             #expect(response?.status == 400)
@@ -53,7 +54,7 @@ import TallyHTTP
 
     @Test func answersEarlierRequestsBeforeTheError() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nBROKEN\r\n\r\n")
             let responses = await client.readResponses(2)
             #expect(responses.map(\.status) == [200, 400])

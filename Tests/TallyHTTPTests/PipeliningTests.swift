@@ -4,11 +4,12 @@
 // behind a large answer, or sent just before the client half-closes.
 import Testing
 import TallyHTTP
+import TallyTesting
 
 @Suite struct PipeliningTests {
     @Test func answersThreePipelinedRequestsInOrder() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send(
                 "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhiGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
             let responses = await client.readResponses(3)
@@ -18,7 +19,7 @@ import TallyHTTP
 
     @Test func keepsOrderWhenFirstHandlerIsSlow() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
             let responses = await client.readResponses(3)
             #expect(responses.map(\.body) == ["GET /slow - ", "GET /2 - ", "GET /3 - "])
@@ -27,9 +28,9 @@ import TallyHTTP
 
     @Test func slowHandlerDoesNotBlockOtherConnections() async throws {
         try await withServer(eventLoopCount: 1) { _, port in
-            let slow = try RawClient(port: port)
+            let slow = try LoopbackConnection(port: port)
             slow.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
-            let quick = try RawClient(port: port)
+            let quick = try LoopbackConnection(port: port)
             quick.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
             // The quick answer arrives while the slow one is still pending on the same loop.
             #expect(await quick.readResponse()?.body == "GET /quick - ")
@@ -39,7 +40,7 @@ import TallyHTTP
 
     @Test func pausesAndResumesBeyondThePipelineLimit() async throws {
         try await withServer(limits: HTTPLimits(maxPipelinedRequests: 4)) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send((0..<20).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
             let responses = await client.readResponses(20)
             #expect(responses.map(\.body) == (0..<20).map { "GET /\($0) - " })
@@ -50,7 +51,7 @@ import TallyHTTP
     @Test(arguments: [17, 100, 1_000], [true, false])
     func answersEveryRequestOfOneWrite(count: Int, inline: Bool) async throws {
         try await withServer(inlineHandler: inline ? inlineEchoHandler : nil) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send((0..<count).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
             let responses = await client.readResponses(count)
             let expected = (0..<count).map { inline ? "inline /\($0)" : "GET /\($0) - " }
@@ -65,7 +66,7 @@ import TallyHTTP
             request.path == "/big" ? HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: size)) : await echoHandler(request)
         }
         try await withServer(inlineHandler: { $0.path == "/big" ? nil : inlineEchoHandler($0) }, handler: handler) { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             let small = (0..<16).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }
             client.send((["GET /big HTTP/1.1\r\nHost: a\r\n\r\n"] + small).joined())
             let responses = await client.readResponses(17)
@@ -77,7 +78,7 @@ import TallyHTTP
     /// The end of the client's input stops reading, not the parsing of what was read before it.
     @Test func answersRequestsSentBeforeTheClientHalfCloses() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             let rest = (1..<100).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }
             client.send((["GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"] + rest).joined())
             client.finishSending()
@@ -91,7 +92,7 @@ import TallyHTTP
         let size = 3 << 20
         try await withServer(handler: { _ in HTTPResponse(status: 200, body: [UInt8](repeating: 65, count: size)) }) {
             _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\nGET /big HTTP/1.1\r\nHost: a\r\n\r\n")
             let responses = await client.readResponses(2)
             #expect(responses.map(\.body.utf8.count) == [size, size])

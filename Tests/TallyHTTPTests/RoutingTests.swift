@@ -3,11 +3,12 @@
 import Synchronization
 import Testing
 import TallyHTTP
+import TallyTesting
 
 @Suite struct RoutingTests {
     @Test func routesMethodPathQueryAndBody() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("POST /v1/authorize?wallet=7&x=%20 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
             let response = try #require(await client.readResponse())
             #expect(response.status == 200)
@@ -20,7 +21,7 @@ import TallyHTTP
 
     @Test func keepsConnectionAliveAcrossRequests() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             for index in 0..<5 {
                 client.send("GET /item/\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
                 let response = try #require(await client.readResponse())
@@ -32,7 +33,7 @@ import TallyHTTP
 
     @Test func honoursConnectionClose() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n")
             let responses = await client.readResponses(2)
             #expect(responses.count == 1)
@@ -43,12 +44,12 @@ import TallyHTTP
 
     @Test func closesHTTP10UnlessKeepAliveAsked() async throws {
         try await withServer { _, port in
-            let closing = try RawClient(port: port)
+            let closing = try LoopbackConnection(port: port)
             closing.send("GET /a HTTP/1.0\r\n\r\n")
             #expect(await closing.readResponse()?.status == 200)
             #expect(await closing.isClosedByServer())
 
-            let keeping = try RawClient(port: port)
+            let keeping = try LoopbackConnection(port: port)
             keeping.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
             #expect(await keeping.readResponse()?.header("Connection") == "keep-alive")
             keeping.send("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
@@ -58,7 +59,7 @@ import TallyHTTP
 
     @Test func answersHeadWithLengthButNoBody() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("HEAD /thing HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n")
             var received: [UInt8] = []
             while !String(decoding: received, as: UTF8.self).hasSuffix("GET /next - "), let chunk = await client.readChunk() {
@@ -74,7 +75,7 @@ import TallyHTTP
 
     @Test func acceptsAbsoluteFormTarget() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET http://example.com/v1/balance?id=3 HTTP/1.1\r\nHost: example.com\r\n\r\n")
             #expect(await client.readResponse()?.body == "GET /v1/balance id=3 ")
         }
@@ -82,7 +83,7 @@ import TallyHTTP
 
     @Test func sendsContinueBeforeAwaitedBody() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
             let interim = try #require(await client.readResponse())
             #expect(interim.status == 100)
@@ -93,7 +94,7 @@ import TallyHTTP
 
     @Test func refusesUnknownExpectation() async throws {
         try await withServer { _, port in
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: something\r\n\r\n")
             #expect(await client.readResponse()?.status == 417)
             #expect(await client.isClosedByServer())
@@ -112,7 +113,7 @@ import TallyHTTP
             },
             handler: echoHandler)
         let port = try server.start()
-        let client = try RawClient(port: port)
+        let client = try LoopbackConnection(port: port)
         client.send("GET /fast HTTP/1.1\r\nHost: a\r\n\r\nGET /slowish HTTP/1.1\r\nHost: a\r\n\r\n")
         let responses = await client.readResponses(2)
         await server.shutdown()

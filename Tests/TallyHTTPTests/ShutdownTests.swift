@@ -3,6 +3,7 @@
 import Synchronization
 import Testing
 import TallyHTTP
+import TallyTesting
 
 @Suite struct ShutdownTests {
     @Test func shutdownFinishesInFlightRequest() async throws {
@@ -21,8 +22,8 @@ import TallyHTTP
         let port = try server.start()
         // Generous read timeouts: under the whole suite's load on two cores this test has been
         // starved for over ten seconds, and a timeout there is not what it checks.
-        let busy = try RawClient(port: port, timeoutMs: 30_000)
-        let idle = try RawClient(port: port, timeoutMs: 30_000)
+        let busy = try LoopbackConnection(port: port, timeoutMs: 30_000)
+        let idle = try LoopbackConnection(port: port, timeoutMs: 30_000)
         idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await idle.readResponse()?.status == 200)
         busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -42,17 +43,17 @@ import TallyHTTP
         #expect(response.body == "GET /gated - ")
         #expect(response.header("Connection") == "close")
         #expect(server.openConnectionCount == 0)
-        #expect(throws: ClientError.self) { try RawClient(port: port) }
+        #expect(throws: LoopbackClientError.self) { try LoopbackConnection(port: port) }
     }
 
     @Test func survivesClientClosingMidBody() async throws {
         try await withServer(eventLoopCount: 1) { server, port in
             for _ in 0..<5 {
-                let leaving = try RawClient(port: port)
+                let leaving = try LoopbackConnection(port: port)
                 leaving.send("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part")
                 leaving.close()
             }
-            let client = try RawClient(port: port)
+            let client = try LoopbackConnection(port: port)
             client.send("GET /still HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(await client.readResponse()?.body == "GET /still - ")
             var waitedMs = 0

@@ -57,10 +57,9 @@ func withAPI(
     webhooks: WebhookSettings = WebhookSettings(deliver: false), retention: RetentionSettings = RetentionSettings(),
     gateway: GatewayRouteTable? = nil, admission: Admission? = nil, _ body: (APIHarness) async throws -> Void
 ) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-server-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("tally.sqlite").path
+    let database = try TempDatabase()
+    defer { database.remove() }
+    let path = database.path
 
     let administration = try Store.openForAdministration(path: path, nowMs: APIHarness.startMs)
     var stored: [String] = []

@@ -5,6 +5,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct AlertRouteTests {
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func theFiredStateSurvivesARestart() async throws {
-        let database = try TempDatabaseForAlerts()
+        let database = try TempDatabase()
         defer { database.remove() }
         let clock = ManualClock(startMs: APIHarness.startMs)
         var engine = try Engine(configuration: EngineConfiguration(store: StoreConfiguration(path: database.path, durability: .normal)), clock: clock)
@@ -45,12 +46,4 @@ import Testing
         await engine.close()
         #expect(try LedgerVerifier(connection: Connection(path: database.path, readOnly: true)).verify().violations.isEmpty)
     }
-}
-
-/// A unique temporary database path for one test.
-struct TempDatabaseForAlerts {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tally-alerts-\(UUID().uuidString)")
-    var path: String { directory.appendingPathComponent("tally.sqlite").path }
-    init() throws { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
-    func remove() { try? FileManager.default.removeItem(at: directory) }
 }

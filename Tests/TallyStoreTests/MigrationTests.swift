@@ -3,6 +3,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct MigrationTests {

@@ -4,6 +4,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTesting
 import Testing
 
 @Suite struct RetentionTests {

@@ -1,8 +1,9 @@
-// Store test helpers: unique temp databases, awaiting mutations, a writer gate that forces a known
+// Store test helpers (temporary databases are TallyTesting's TempDatabase): awaiting mutations, a writer gate that forces a known
 // batch, and a ledger builder that derives row changes from the pure rules as the engine does.
 import Foundation
 import TallyCore
 import TallyStore
+import TallyTesting
 import Testing
 
 /// SQLite result codes the tests compare against (primary code = extended code & 0xff).
@@ -13,20 +14,6 @@ enum SQLiteCode {
 
 /// The instant test data starts at (2023-11-14T22:13:20Z).
 let t0: Int64 = 1_700_000_000_000
-
-/// A unique temporary directory holding one test's database; `remove()` deletes it.
-struct TempDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("tally.db").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("tally-store-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: directory) }
-}
 
 /// Opens a store on `path`; `normal` durability unless a test is about durability.
 func openStore(

@@ -3,6 +3,7 @@
 // connection reuse and the per-endpoint cap.
 import Testing
 import TallyCore
+import TallyTesting
 import TallyWebhooks
 
 @Suite(.serialized) struct DeliveryClientTests {
@@ -40,7 +41,7 @@ import TallyWebhooks
         let client = DeliveryClient(configuration: devConfiguration())
         defer { client.shutdown() }
         #expect(await client.deliver(.loopback(server.port, "/redirect")).outcome == .httpStatus(302))
-        #expect(try requestCount(server.port) == 1, "the Location was never requested")
+        #expect(try await requestCount(server.port) == 1, "the Location was never requested")
     }
 
     @Test func onlyTheFirstBytesOfABigAnswerAreKept() async throws {
@@ -87,7 +88,7 @@ import TallyWebhooks
         let client = DeliveryClient(configuration: devConfiguration())
         defer { client.shutdown() }
         for index in 0..<5 { #expect(await client.deliver(.loopback(server.port, "/status/204", id: "evt_\(index)")).outcome == .success) }
-        let ports = try stats(server.port)["ports"]?.arrayValue?.compactMap(\.integerValue) ?? []
+        let ports = try await stats(server.port)["ports"]?.arrayValue?.compactMap(\.integerValue) ?? []
         #expect(ports.count == 5 && Set(ports).count == 1, "one connection for five sequential attempts: \(ports)")
     }
 
@@ -105,7 +106,7 @@ import TallyWebhooks
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes == Array(repeating: .success, count: 6))
-        #expect(try stats(server.port)["max_overlap"]?.integerValue == 2)
+        #expect(try await stats(server.port)["max_overlap"]?.integerValue == 2)
     }
 
     @Test func shutdownEndsWhatIsInFlightAndRefusesMore() async throws {
@@ -120,9 +121,9 @@ import TallyWebhooks
         #expect(await client.deliver(.loopback(server.port, "/status/204")).outcome == .other)
     }
 
-    private func stats(_ port: Int) throws -> JSONValue {
-        try JSONParser.parse(rawPost(port: port, path: "/stats").body)
+    private func stats(_ port: Int) async throws -> JSONValue {
+        try JSONParser.parse(Array(try await loopbackRequest(port: port, "POST", "/stats", body: []).body.utf8))
     }
 
-    private func requestCount(_ port: Int) throws -> Int64? { try stats(port)["requests"]?.integerValue }
+    private func requestCount(_ port: Int) async throws -> Int64? { try await stats(port)["requests"]?.integerValue }
 }

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import TallyCore
+import TallyTesting
 
 @Suite struct EventCatalogTests {
     let folder = repositoryRoot.appendingPathComponent("webhooks")

@@ -1,5 +1,5 @@
 // Test support: a loopback HTTP server with scripted misbehaviour (Python 3 stdlib, spawned per
-// test), child processes that announce their port, and a raw-socket POST for tampered requests.
+// test) and child processes that announce their port; raw requests go through TallyTesting.
 import Foundation
 import Testing
 import TallyCore
@@ -109,35 +109,6 @@ server.daemon_threads = True
 print("port", server.server_address[1], flush=True)
 server.serve_forever()
 """#
-}
-
-/// Sends one raw HTTP/1.1 POST on its own connection and returns the answer's status and body.
-func rawPost(port: Int, path: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> (status: Int, body: [UInt8]) {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw ChildFailed(detail: "socket") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw ChildFailed(detail: "connect") }
-    var head = "POST \(path) HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\ncontent-length: \(body.count)\r\n"
-    for (name, value) in headers { head += "\(name): \(value)\r\n" }
-    let request = Array((head + "\r\n").utf8) + body
-    _ = request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-    var answer: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4_096)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-        if count <= 0 { break }
-        answer += buffer[0..<count]
-    }
-    let statusLine = String(decoding: answer.prefix(while: { $0 != 13 }), as: UTF8.self).split(separator: " ")
-    let headEnd = (0..<max(0, answer.count - 3)).first { answer[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) }
-    return (statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, headEnd.map { Array(answer[($0 + 4)...]) } ?? [])
 }
 
 /// A fixed clock for `webhook-timestamp`, so tests never read the wall clock through the client.

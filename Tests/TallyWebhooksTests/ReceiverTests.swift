@@ -5,6 +5,7 @@
 import Foundation
 import Testing
 import TallyCore
+import TallyTesting
 import TallyWebhooks
 
 @Suite(.serialized) struct ReceiverTests {
@@ -64,8 +65,10 @@ import TallyWebhooks
         let signature = WebhookSigner.header(secrets: [previous], messageID: "evt_3", timestampSeconds: signed.timestampSeconds, body: Array(body.utf8))
         let tampered = Array(body.replacingOccurrences(of: "cus_1", with: "cus_2").utf8)
         let headers = [("webhook-id", "evt_3"), ("webhook-timestamp", timestamp), ("webhook-signature", signature), ("content-type", "application/json")]
-        #expect(try rawPost(port: receiver.port, path: "/hooks", headers: headers, body: tampered).status == 401)
-        #expect(try rawPost(port: receiver.port, path: "/hooks", headers: Array(headers.dropFirst()), body: Array(body.utf8)).status == 400)
+        #expect(try await loopbackRequest(port: receiver.port, "POST", "/hooks", headers: headers, body: tampered).status == 401)
+        #expect(
+            try await loopbackRequest(port: receiver.port, "POST", "/hooks", headers: Array(headers.dropFirst()), body: Array(body.utf8))
+                .status == 400)
         let lines = receiver.stop().split(separator: "\n").map(String.init)
         #expect(lines.first == "accepted evt_1 credits.added", "\(lines)")
         #expect(lines.contains("duplicate evt_1") && lines.contains("accepted evt_0 balance.low stale"), "\(lines)")

@@ -4,10 +4,8 @@
 import Foundation
 import Testing
 import TallyCore
+import TallyTesting
 import TallyWebhooks
-
-/// The repository's top folder, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 let vectorsPath = repositoryRoot.appendingPathComponent("webhooks/vectors/signatures.json").path
 
