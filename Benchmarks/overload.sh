@@ -38,6 +38,11 @@ echo "capacity (wrk -t2 -c64, closed loop): $capacity/s, p50 $capacity_p50 ms, p
   done ) >"$work/rss.txt" &
 sampler=$!
 rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
+# The server's own latency histogram of approved authorizations, at the start and at the end of
+# the overload phase: the time from parsing a request to its answer, which admission bounds
+# (the client's figures also hold what waited in socket buffers for a busy loop to read it).
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" >"$work/metrics-start.txt"
+(sleep "$over"; curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" >"$work/metrics-over.txt") &
 "$work/openloop" 127.0.0.1 "$port" "$token" "$accounts" "$((2 * capacity)):$over,$((capacity / 2)):$after" 1024 \
     >"$work/openloop.txt"
 kill "$sampler" 2>/dev/null || true
@@ -64,6 +69,8 @@ awk -v over="$over" -v before="$rss_before" 'NR > 1 {
             ok / over, shed / over, shed ? 100 * retry / shed : 100, other, errors, worst
         printf "After the load dropped: no refusal from second %s on.\n", recovered == "" ? "never" : recovered
     }' "$work/openloop.txt"
+python3 "$(dirname "$0")/histogram-delta.py" "$work/metrics-start.txt" "$work/metrics-over.txt" \
+    'route="/v1/authorize"' 'status="200"'
 sort -n "$work/rss.txt" | tail -n 1 | awk -v b="$rss_before" '{printf "Server RSS: %.1f MB before, %.1f MB at most.\n", b / 1024, $1 / 1024}'
 echo
 echo "Versions: $("$tally" version); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2); machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
