@@ -1,6 +1,6 @@
 import Foundation
 import TallyCore
-public import TallyStore
+import TallyStore
 
 /// The library API of Tally: accounts, credits, authorizations, holds, refunds and the ledger.
 ///
@@ -127,8 +127,8 @@ public final class Engine: Sendable {
     /// The clock the engine reads.
     public var clock: any MillisecondClock { context.clock }
 
-    /// The store underneath, for metrics and tools.
-    public var store: Store { context.store }
+    /// The store underneath; outside the engine only tests reach it (``Engine+Operations``).
+    var store: Store { context.store }
 
     /// How many accounts are loaded in memory.
     public var loadedAccounts: Int { registry.count }

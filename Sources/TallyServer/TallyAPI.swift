@@ -34,7 +34,7 @@ public final class TallyAPI: Sendable {
         engine: Engine, tokens: ServiceTokens, metrics: Metrics = Metrics(), log: AccessLog? = nil,
         testClock: ManualClock? = nil, gateway: GatewayRouteTable? = nil, admission: Admission? = nil
     ) {
-        self.admission = admission ?? Admission(boundMs: engine.store.configuration.maxQueueDelayMs)
+        self.admission = admission ?? Admission(boundMs: engine.maxQueueDelayMs)
         self.gateway = gateway ?? GatewayRouteTable([], unpriced: .deny)!
         self.engine = engine
         self.tokens = tokens

@@ -25,7 +25,7 @@ import Testing
     /// them and one more debit has let the account drop what it may.
     static func pushOutOfMemory(_ engine: Engine, _ account: String, count: Int, prefix: String = "filler-") async throws {
         for index in 0..<count { try await debit(engine, account, 1, key: "\(prefix)\(index)") }
-        while engine.store.tail.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while engine.unindexedEntries > 0 { try await Task.sleep(for: .milliseconds(5)) }
         try await debit(engine, account, 1, key: "\(prefix)last")
     }
 
@@ -126,7 +126,7 @@ import Testing
         for round in 0..<60 {
             for account in 0..<20 { try await debit(engine, "a\(account)", 1, key: "r\(round)-a\(account)") }
         }
-        while engine.store.tail.count > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while engine.unindexedEntries > 0 { try await Task.sleep(for: .milliseconds(5)) }
         for account in 0..<20 { try await debit(engine, "a\(account)", 1, key: "final-a\(account)") }
 
         // Each account may keep its floor of keys whatever the budget; beyond that the budget holds.
@@ -185,7 +185,7 @@ extension KeyWindowTests {
             let refundAgain = try await engine.refund(debit: debitID, amount: 1, idempotencyKey: "refund")
             #expect(refundAgain.replayed && refundAgain.value == refund, "round \(round) refund")
         }
-        #expect(engine.store.tail.count > 0, "nothing was indexed")
+        #expect(engine.unindexedEntries > 0, "nothing was indexed")
         #expect(try await engine.account("acct").balance.available == 10_000 - 20 + 1)
         await engine.close()
     }

@@ -78,7 +78,7 @@ func withAPI(
             retention: retention),
         clock: clock)
     let tokens = ServiceTokens(adminToken: APIHarness.adminToken)
-    try await tokens.reload(from: engine.store)
+    try await tokens.reload(from: engine)
     // Debug builds on a loaded 2-core machine answer slower than the 50 ms bound all the time;
     // the tests check exactness, so admission is out of reach unless a test brings its own.
     let api = TallyAPI(

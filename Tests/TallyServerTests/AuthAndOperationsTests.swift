@@ -40,10 +40,10 @@ import TallyStore
                 name: "ci", scope: "read", hash: TokenSecret.hash(token), prefix: TokenSecret.displayPrefix(token),
                 createdAtMs: APIHarness.startMs)
             #expect(try await api.send("GET", "/v1/accounts", token: token).status == 401, "not loaded yet")
-            try await api.api.tokens.reload(from: api.engine.store)
+            try await api.api.tokens.reload(from: api.engine)
             #expect(try await api.send("GET", "/v1/accounts", token: token).status == 200)
             #expect(try administration.revokeServiceToken(id: id, atMs: APIHarness.startMs))
-            try await api.api.tokens.reload(from: api.engine.store)
+            try await api.api.tokens.reload(from: api.engine)
             #expect(try await api.send("GET", "/v1/accounts", token: token).status == 401)
         }
     }

@@ -1,5 +1,6 @@
 import Synchronization
 import TallyCrypto
+import TallyEngine
 import TallyStore
 
 /// The service tokens the server accepts, held in memory by hash for O(1) lookup.
@@ -31,9 +32,9 @@ public final class ServiceTokens: Sendable {
         stored.withLock { $0 = table }
     }
 
-    /// Re-reads the stored tokens through one of the store's readers.
-    public func reload(from store: Store) async throws(StoreError) {
-        replace(with: try await store.readers.read { connection throws(StoreError) in try connection.serviceTokens() })
+    /// Re-reads the stored tokens.
+    public func reload(from engine: Engine) async throws(EngineError) {
+        replace(with: try await engine.serviceTokens())
     }
 
     /// The scope of a presented token, or nil when it is unknown or revoked.

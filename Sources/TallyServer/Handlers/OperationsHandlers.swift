@@ -20,13 +20,9 @@ extension TallyAPI {
     /// 200 when the store answers a read and the write queue has room; 503 while draining or overloaded.
     func readiness() async -> HTTPResponse {
         let notReady = Problem(
-            status: 503, code: "not_ready", title: "Not ready", detail: "the server is draining or its write queue is full")
-        guard !draining.load(ordering: .relaxed), engine.store.writer.hasCapacity else { return notReady.response }
-        do throws(StoreError) {
-            _ = try await engine.store.readers.read { _ throws(StoreError) in true }
-        } catch {
-            return Problem(status: 503, code: "not_ready", title: "Not ready", detail: "the store does not answer").response
-        }
+            status: 503, code: "not_ready", title: "Not ready",
+            detail: "the server is draining, its write queue is full or the store does not answer")
+        guard !draining.load(ordering: .relaxed), await engine.isReady() else { return notReady.response }
         return Reply(status: 200, body: .object([("status", .string("ready"))])).response
     }
 }

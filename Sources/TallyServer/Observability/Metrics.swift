@@ -78,7 +78,7 @@ public final class Metrics: Sendable {
     /// The Prometheus text exposition of every metric, with the engine's gauges.
     func render(engine: Engine) -> String {
         let snapshot = state.withLock { $0 }
-        let writer = engine.store.writer.currentStatistics
+        let writer = engine.writerStatistics
         var out = ""
         out += "# HELP tally_http_requests_total Requests answered by the API, by route, method and status.\n"
         out += "# TYPE tally_http_requests_total counter\n"
@@ -124,7 +124,7 @@ public final class Metrics: Sendable {
         out += gauge("tally_commit_largest_batch", "gauge", "The most mutations committed in one batch.", "\(writer.largestBatch)")
         out += gauge("tally_write_queue_depth", "gauge", "Mutations waiting for the writer.", "\(writer.queueDepth)")
         out += gauge("tally_accounts_loaded", "gauge", "Accounts held in memory.", "\(engine.loadedAccounts)")
-        out += gauge("tally_ledger_unindexed_entries", "gauge", "Committed entries the ledger index does not hold yet.", "\(engine.store.tail.count)")
+        out += gauge("tally_ledger_unindexed_entries", "gauge", "Committed entries the ledger index does not hold yet.", "\(engine.unindexedEntries)")
         out += gauge("tally_idempotency_key_memory_bytes", "gauge", "Memory the accounts' recent idempotency keys take.", "\(engine.idempotencyKeyMemoryBytes)")
         out += gauge(
             "tally_idempotency_disk_lookups_total", "counter", "Idempotency keys looked up on disk (not ruled out in memory).",

@@ -16,7 +16,7 @@ struct EngineBench {
         let engine = try Engine(configuration: EngineConfiguration(store: settings.storeConfiguration))
         let accountCount = settings.hot ? 1 : settings.accounts
         try await seed(engine, accounts: accountCount)
-        let before = engine.store.writer.currentStatistics
+        let before = engine.writerStatistics
         let started = MonotonicClock.nowNs()
         let deadline = started + UInt64(settings.seconds) * 1_000_000_000
         let (samples, shed) = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
@@ -32,7 +32,7 @@ struct EngineBench {
             return (all, shed)
         }
         let elapsed = MonotonicClock.nowNs() - started
-        let after = engine.store.writer.currentStatistics
+        let after = engine.writerStatistics
         await engine.close()
         let batches = max(1, after.batches - before.batches)
         return BenchReport(

@@ -53,7 +53,7 @@ enum ServeCommand {
         let tokens = ServiceTokens(adminToken: settings.adminToken)
         let log = AccessLog()
         do {
-            try await tokens.reload(from: engine.store)
+            try await tokens.reload(from: engine)
         } catch {
             await engine.close()
             throw error
@@ -74,7 +74,7 @@ enum ServeCommand {
             while true {
                 do { try await Task.sleep(for: .seconds(2)) } catch { return }
                 do {
-                    try await tokens.reload(from: engine.store)
+                    try await tokens.reload(from: engine)
                 } catch {
                     log.event("could not reload service tokens: \(error)", level: "error")
                 }
