@@ -154,16 +154,17 @@ import Testing
     @Test func aBatchOfOnlyRefusedMutationsLeavesTheWriterWithCapacity() async throws {
         let database = try TempDatabase()
         defer { database.remove() }
-        let store = try openStore(database.path, maxQueueDelayMs: 20)
+        let clock = QueueClock()
+        let store = try openStore(database.path, maxQueueDelayMs: 20, queueClock: clock)
         defer { store.close() }
 
         #expect(await submit(store, "a", [Self.account("a"), Self.lot(1, "a", amount: 1, remaining: 2)]).error != nil)
-        try await Task.sleep(for: .milliseconds(100))
+        clock.advance(byMs: 100)
         #expect(store.writer.hasCapacity, "an idle writer after a failed batch has capacity")
 
         #expect(await submit(store, "a", [Self.account("a")]).error?.kind == .accountReloading)
         #expect(store.writer.currentStatistics.queueDepth == 0)
-        try await Task.sleep(for: .milliseconds(100))
+        clock.advance(byMs: 100)
         #expect(store.writer.hasCapacity, "an idle writer with an empty queue has capacity")
         #expect(store.writer.currentStatistics.failedBatches == 1, "a batch of refusals is not a failed commit")
 

@@ -29,13 +29,16 @@ import Testing
     @Test func capacityEndsWhenTheOldestMutationWaitedTooLong() async throws {
         let database = try TempDatabase()
         defer { database.remove() }
-        let store = try openStore(database.path, maxQueueDelayMs: 20)
+        let clock = QueueClock()
+        let store = try openStore(database.path, maxQueueDelayMs: 20, queueClock: clock)
         defer { store.close() }
         let gate = await WriterGate(store)
         #expect(store.writer.hasCapacity, "nothing is waiting")
         let outcomes = Outcomes()
         store.writer.submit(StoreMutation(account: "a", changes: Self.account("a"), completion: outcomes.completion("a")))
-        try await Task.sleep(for: .milliseconds(80))
+        clock.advance(byMs: 19)
+        #expect(store.writer.hasCapacity, "the queued mutation is still within maxQueueDelayMs")
+        clock.advance(byMs: 1)
         #expect(!store.writer.hasCapacity, "the queued mutation has waited past maxQueueDelayMs")
         gate.open()
         #expect(await outcomes.wait())

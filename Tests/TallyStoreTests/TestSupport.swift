@@ -1,6 +1,7 @@
 // Store test helpers (temporary databases are TallyTesting's TempDatabase): awaiting mutations, a writer gate that forces a known
 // batch, and a ledger builder that derives row changes from the pure rules as the engine does.
 import Foundation
+import Synchronization
 import TallyCore
 import TallyStore
 import TallyTesting
@@ -18,13 +19,23 @@ let t0: Int64 = 1_700_000_000_000
 /// Opens a store on `path`; `normal` durability unless a test is about durability.
 func openStore(
     _ path: String, durability: Durability = .normal, maxPageCount: Int? = nil,
-    maxQueueDelayMs: Int = 50, nowMs: Int64 = t0
+    maxQueueDelayMs: Int = 50, nowMs: Int64 = t0, queueClock: QueueClock? = nil
 ) throws -> Store {
-    try Store(
-        configuration: StoreConfiguration(
-            path: path, durability: durability, writerCacheKiB: 4_096, readerCacheKiB: 1_024,
-            maxQueueDelayMs: maxQueueDelayMs, maxPageCount: maxPageCount),
-        nowMs: nowMs)
+    var configuration = StoreConfiguration(
+        path: path, durability: durability, writerCacheKiB: 4_096, readerCacheKiB: 1_024,
+        maxQueueDelayMs: maxQueueDelayMs, maxPageCount: maxPageCount)
+    if let queueClock { configuration.queueClockNs = { queueClock.nowNs } }
+    return try Store(configuration: configuration, nowMs: nowMs)
+}
+
+/// A clock for the writer's queueing bound that moves only when a test says, so a test steps
+/// past the bound instead of sleeping through it.
+final class QueueClock: Sendable {
+    private let ns = Mutex<UInt64>(1_000_000_000_000)
+
+    var nowNs: UInt64 { ns.withLock { $0 } }
+
+    func advance(byMs ms: UInt64) { ns.withLock { $0 += ms * 1_000_000 } }
 }
 
 /// Submits one mutation and waits for its completion.

@@ -28,14 +28,18 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private let tail: LedgerTail?
     /// Entries waiting for the indexer beyond which new work is refused, like a full queue.
     private let tailLimit: Int
+    /// What the queueing bound is measured on (``StoreConfiguration/queueClockNs``).
+    private let queueClockNs: @Sendable () -> UInt64
     /// The number the next commit that appends entries records; touched only by the writer thread.
     private var nextBatchNumber: Int64
 
     init(
         connection: Connection, maxBatch: Int, queueLimit: Int, maxQueueDelayNanoseconds: UInt64,
-        tail: LedgerTail? = nil, tailLimit: Int = .max, firstBatch: Int64 = 1
+        queueClockNs: @escaping @Sendable () -> UInt64 = { MonotonicClock.nowNs() }, tail: LedgerTail? = nil,
+        tailLimit: Int = .max, firstBatch: Int64 = 1
     ) {
         self.connection = connection
+        self.queueClockNs = queueClockNs
         self.maxBatch = maxBatch
         self.queueLimit = queueLimit
         self.maxQueueDelayNanoseconds = maxQueueDelayNanoseconds
@@ -61,7 +65,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         defer { condition.unlock() }
         guard queue.count < queueLimit, !worker.isStopping else { return false }
         guard let since = oldestWaitingSince else { return true }
-        return MonotonicClock.nowNs() - since < maxQueueDelayNanoseconds
+        return queueClockNs() &- since < maxQueueDelayNanoseconds
     }
 
     /// Queues a mutation; its completion runs on the writer thread after the commit.
@@ -74,7 +78,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         }
         queue.append(mutation)
         if queue.count == 1 {
-            if oldestWaitingSince == nil { oldestWaitingSince = MonotonicClock.nowNs() }
+            if oldestWaitingSince == nil { oldestWaitingSince = queueClockNs() }
             condition.signal()
         }
         condition.unlock()
@@ -206,7 +210,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func record(batchSize: Int, commitNanoseconds: UInt64, failed: Bool) {
         condition.lock()
         // The next batch's mutations have waited since this one started at the latest.
-        oldestWaitingSince = queue.isEmpty ? nil : MonotonicClock.nowNs() - commitNanoseconds
+        let now = queueClockNs()
+        oldestWaitingSince = queue.isEmpty ? nil : now - min(now, commitNanoseconds)
         if batchSize > 0 {
             statistics.record(batchSize: batchSize, commitNanoseconds: commitNanoseconds, failed: failed)
         }
