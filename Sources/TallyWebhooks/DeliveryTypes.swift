@@ -41,6 +41,21 @@ public struct DeliveryResult: Sendable {
     /// libcurl's explanation of a failure, for the log.
     public let errorDetail: String?
 
+    /// A result as a transport reports it.
+    public init(
+        outcome: AttemptOutcome, httpStatus: Int, retryAfter: String? = nil, responseBody: [UInt8] = [],
+        durationMs: Int64 = 0, timestampSeconds: Int64 = 0, remoteAddress: String? = nil, errorDetail: String? = nil
+    ) {
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.retryAfter = retryAfter
+        self.responseBody = responseBody
+        self.durationMs = durationMs
+        self.timestampSeconds = timestampSeconds
+        self.remoteAddress = remoteAddress
+        self.errorDetail = errorDetail
+    }
+
     /// A result that never reached the network.
     static func notSent(_ detail: String) -> DeliveryResult {
         DeliveryResult(

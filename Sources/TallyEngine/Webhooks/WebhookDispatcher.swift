@@ -32,7 +32,7 @@ final class WebhookDispatcher: Sendable {
     private let state = Mutex(State())
     /// Started on the first delivery: libcurl and its TLS library cost memory a server that
     /// never delivers should not pay.
-    private let started = Mutex<DeliveryClient?>(nil)
+    private let started = Mutex<(any WebhookTransport)?>(nil)
     private var settings: WebhookSettings { context.configuration.webhooks }
     /// Attempts happen in real time, also when the engine runs on a test clock.
     private let wallClock: any MillisecondClock
@@ -42,19 +42,20 @@ final class WebhookDispatcher: Sendable {
         self.wallClock = wallClock
     }
 
-    /// The delivery client, started on first use.
-    private var client: DeliveryClient {
+    /// The transport, started on first use.
+    private var client: any WebhookTransport {
         started.withLock { client in
             if let client { return client }
             let settings = settings
-            var configuration = DeliveryConfiguration(nowSeconds: { SystemClock().nowMs() / 1_000 })
+            let wallClock = wallClock
+            var configuration = DeliveryConfiguration(nowSeconds: { wallClock.nowMs() / 1_000 })
             configuration.maxInFlight = settings.maxInFlight
             configuration.maxInFlightPerEndpoint = settings.maxInFlightPerEndpoint
             configuration.connectTimeoutMs = settings.connectTimeoutMs
             configuration.totalTimeoutMs = settings.totalTimeoutMs
             configuration.addressPolicy = settings.addressPolicy
             configuration.userAgent = settings.userAgent
-            let fresh = DeliveryClient(configuration: configuration)
+            let fresh = settings.transport?(configuration) ?? DeliveryClient(configuration: configuration)
             client = fresh
             return fresh
         }

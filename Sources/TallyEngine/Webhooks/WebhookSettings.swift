@@ -1,4 +1,5 @@
 public import TallyCore
+public import TallyWebhooks
 
 /// How the engine delivers webhooks: the retry schedule, which addresses it may reach, and the
 /// delivery client's limits.
@@ -18,6 +19,9 @@ public struct WebhookSettings: Sendable {
     public var userAgent: String
     /// False runs no dispatcher (deliveries still accumulate durably).
     public var deliver: Bool
+    /// Makes what sends the attempts, on the first delivery; nil makes the libcurl
+    /// ``DeliveryClient``. Tests give a scripted transport.
+    public var transport: (@Sendable (DeliveryConfiguration) -> any WebhookTransport)?
 
     /// Creates settings with DESIGN's defaults.
     public init(
