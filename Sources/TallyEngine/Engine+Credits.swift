@@ -63,11 +63,11 @@ extension Engine {
         _ authorize: AuthorizeRequest, apiKey: String?, idempotencyKey: String? = nil
     ) async throws(EngineError) -> Replayable<MeteredAuthorization> {
         var authorize = authorize
-        var grant: KeyGrant?
+        var grant: APIKeyGrant?
         if let apiKey {
             let key = try await resolveKey(apiKey)
             authorize.account = key.account
-            grant = KeyGrant(key)
+            grant = APIKeyGrant(key)
         }
         let cost: Credits
         var quantity: Int64?

@@ -102,7 +102,7 @@ public final class Engine: Sendable {
     /// Puts the keys on disk within retention into the key filter, on a thread of its own, and
     /// then declares it complete; until then every key absent from memory is looked up on disk.
     private static func fillKeyFilter(_ context: EngineContext) {
-        let filter = context.keyFilter
+        let filter = context.idempotencyKeyFilter
         let path = context.configuration.store.path
         let sinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
         let thread = Thread {
@@ -134,11 +134,11 @@ public final class Engine: Sendable {
     public var loadedAccounts: Int { registry.count }
 
     /// The memory the accounts' in-memory idempotency keys take together.
-    public var idempotencyKeyMemoryBytes: Int { context.keyMemory.total }
+    public var idempotencyKeyMemoryBytes: Int { context.idempotencyKeyMemory.total }
 
     /// How many idempotency keys were looked up on disk because memory and the key filter
     /// could not rule them out.
-    public var idempotencyKeyDiskLookups: Int { context.keyMemory.diskLookups }
+    public var idempotencyKeyDiskLookups: Int { context.idempotencyKeyMemory.diskLookups }
 
     /// Commits what is queued and stops the store's threads.
     public func close() async {
@@ -186,10 +186,10 @@ public final class Engine: Sendable {
     }
 
     /// Builds a keyed request after checking the key (``Limits/isIdempotencyKey(_:)``).
-    static func keyed(_ key: String?, _ fields: [String]) throws(EngineError) -> KeyedRequest? {
+    static func keyed(_ key: String?, _ fields: [String]) throws(EngineError) -> IdempotentRequest? {
         guard let key else { return nil }
         guard Limits.isIdempotencyKey(key) else { throw .rejected(.invalidIdempotencyKey) }
-        return KeyedRequest(key: key, canonical: Fingerprint.make(fields))
+        return IdempotentRequest(key: key, canonical: Fingerprint.make(fields))
     }
 
     /// Checks an account id before it is used to find or create an actor.

@@ -24,7 +24,7 @@ public struct MeteredAuthorization: Sendable, Hashable {
 }
 
 /// A resolved API key presented with an authorization: whose it is and its own rate limit.
-struct KeyGrant: Sendable {
+struct APIKeyGrant: Sendable {
     let id: Int64
     /// The key's mode; text the store's CHECK would refuse counts as test, which moves no real credits.
     let mode: APIKeyText.Mode

@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct KeyFilterTests {
     @Test func everyInsertedKeyIsFoundAndMostFreshOnesAreNot() {
-        let filter = KeyFilter(bytes: 1 << 20, retentionMs: 1_000, nowMs: 0)
+        let filter = IdempotencyKeyFilter(bytes: 1 << 20, retentionMs: 1_000, nowMs: 0)
         for index in 0..<20_000 { filter.insert(account: "a\(index % 7)", key: "k\(index)", atMs: 10) }
         let missed = (0..<20_000).filter { !filter.mayContain(account: "a\($0 % 7)", key: "k\($0)") }
         let falsePositives = (0..<20_000).filter { filter.mayContain(account: "a\($0 % 7)", key: "fresh\($0)") }
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aKeyOutlivesOneRetentionWindowWhateverRotatesMeanwhile() {
-        let filter = KeyFilter(bytes: 1 << 16, retentionMs: 1_000, nowMs: 0)
+        let filter = IdempotencyKeyFilter(bytes: 1 << 16, retentionMs: 1_000, nowMs: 0)
         filter.insert(account: "a", key: "k", atMs: 999)
         // Other keys arriving through the next window rotate every shard's generations.
         for at in stride(from: Int64(1_000), to: 1_998, by: 7) { filter.insert(account: "b", key: "x\(at)", atMs: at) }
@@ -56,6 +56,6 @@ import Testing
 
     static func waitUntilComplete(_ engine: Engine) async throws {
         let cutoff = engine.clock.nowMs() - 3_600_000
-        while engine.context.keyFilter.completeSinceMs > cutoff { try await Task.sleep(for: .milliseconds(5)) }
+        while engine.context.idempotencyKeyFilter.completeSinceMs > cutoff { try await Task.sleep(for: .milliseconds(5)) }
     }
 }

@@ -130,17 +130,17 @@ import Testing
         for account in 0..<20 { try await debit(engine, "a\(account)", 1, key: "final-a\(account)") }
 
         // Each account may keep its floor of keys whatever the budget; beyond that the budget holds.
-        let floorBytes = 20 * (KeyIndex.floor + 1) * 200
-        #expect(engine.context.keyMemory.total <= budget + floorBytes)
+        let floorBytes = 20 * (IdempotencyKeyIndex.floor + 1) * 200
+        #expect(engine.context.idempotencyKeyMemory.total <= budget + floorBytes)
         let early = try await debit(engine, "a3", 1, key: "r0-a3")
         #expect(early.replayed, "a key dropped for the budget is found on disk")
         await engine.close()
     }
 
     @Test func aKeyInFlightStaysInFlightAcrossAReload() {
-        let memory = KeyMemory()
-        let filter = KeyFilter(bytes: 1 << 16, retentionMs: 1_000, nowMs: 0)
-        var keys = KeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter)
+        let memory = IdempotencyKeyMemory()
+        let filter = IdempotencyKeyFilter(bytes: 1 << 16, retentionMs: 1_000, nowMs: 0)
+        var keys = IdempotencyKeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter)
         let ticket = CommitTicket()
         keys.begin("k", fingerprint: [1], atMs: 1, entryID: 9, ticket: ticket)
         keys.beginProbe("p", fingerprint: [2], atMs: 1)
@@ -148,7 +148,7 @@ import Testing
         let carried = keys.inFlight
         keys.releaseAll(nowMs: 2)
         #expect(filter.mayContain(account: "a", key: "k"), "keys leaving memory go to the filter")
-        var reloaded = KeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter, carrying: carried)
+        var reloaded = IdempotencyKeyIndex(account: "a", loaded: [], completeSinceMs: .min, memory: memory, filter: filter, carrying: carried)
 
         #expect(reloaded["k"]?.status == .inFlight)
         #expect(reloaded["p"]?.status == .inFlight)

@@ -19,7 +19,7 @@ extension AccountActor {
 
     /// Creates the account, on `plan` from now when one is named; refused if it exists.
     func create(
-        _ account: Account, plan: String?, overdraftFromPlan: Bool, request: KeyedRequest?
+        _ account: Account, plan: String?, overdraftFromPlan: Bool, request: IdempotentRequest?
     ) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await prepare()
         let nowMs = context.clock.nowMs()
@@ -54,7 +54,7 @@ extension AccountActor {
     }
 
     /// Changes the account's settings.
-    func update(_ changes: AccountChanges, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
+    func update(_ changes: AccountChanges, request: IdempotentRequest?) async throws(ActorFailure) -> PendingOutcome<AccountView> {
         try await perform(request, replay: Self.replayedView) { state, rules throws(Rejection) in
             // Changed on a copy: a plan change refused after the settings applied must leave nothing.
             var next = state
@@ -78,7 +78,7 @@ extension AccountActor {
     }
 
     /// Adds credits (top-up, grant, pack), repaying debt first.
-    func credit(_ credit: CreditRequest, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<CreditReceipt> {
+    func credit(_ credit: CreditRequest, request: IdempotentRequest?) async throws(ActorFailure) -> PendingOutcome<CreditReceipt> {
         try await perform(request, replay: { if case .credit(let receipt) = $0 { receipt } else { nil } }) { state, rules throws(Rejection) in
             let entry = try state.credit(credit, context: &rules)
             let repaid = -entry.postings.filter { $0.kind == .debt }.reduce(0) { $0 + $1.amount }
@@ -93,14 +93,14 @@ extension AccountActor {
     /// presented key (if any) is still usable and the rate limit admits the request.
     func authorize(
         cost: Credits, holdExpiresAtMs: Int64?, operation: String?, quantity: Int64?, metadata: [String: String],
-        grant: KeyGrant?, request: KeyedRequest?
+        grant: APIKeyGrant?, request: IdempotentRequest?
     ) async throws(ActorFailure) -> PendingOutcome<MeteredAuthorization> {
         try await perform(request, replay: { outcome in
             if case .authorization(let value) = outcome { MeteredAuthorization(authorization: value, rate: nil) } else { nil }
         }) { state, rules throws(Rejection) in
             // Checked here, in the same step as the decision: a key revoked before this point is
             // refused, and a refused request has taken nothing.
-            if let grant, let refusal = self.context.keys.refusal(id: grant.id, nowMs: rules.nowMs) { throw refusal }
+            if let grant, let refusal = self.context.apiKeys.refusal(id: grant.id, nowMs: rules.nowMs) { throw refusal }
             let rate = try self.admit(state.account, grant: grant, nowMs: rules.nowMs)
             let entry: LedgerEntry
             if let holdExpiresAtMs {
@@ -120,11 +120,11 @@ extension AccountActor {
     }
 
     /// Checks a key, its account's status and its rate limit for a request that costs nothing.
-    func admit(_ grant: KeyGrant) async throws(ActorFailure) -> RateDecision? {
+    func admit(_ grant: APIKeyGrant) async throws(ActorFailure) -> RateDecision? {
         try await prepare()
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
         let nowMs = context.clock.nowMs()
-        if let refusal = context.keys.refusal(id: grant.id, nowMs: nowMs) { throw .engine(.rejected(refusal)) }
+        if let refusal = context.apiKeys.refusal(id: grant.id, nowMs: nowMs) { throw .engine(.rejected(refusal)) }
         do throws(Rejection) {
             return try admit(state.account, grant: grant, nowMs: nowMs)
         } catch {
@@ -134,7 +134,7 @@ extension AccountActor {
 
     /// Checks that the account may spend, then counts the request against the key's rate limit,
     /// else the account's, else its plan's; throws when it is over. Nil when no limit applies.
-    func admit(_ account: Account, grant: KeyGrant?, nowMs: Int64) throws(Rejection) -> RateDecision? {
+    func admit(_ account: Account, grant: APIKeyGrant?, nowMs: Int64) throws(Rejection) -> RateDecision? {
         // First: a key of the other mode may not even learn whether the account could spend.
         if let grant { try account.checkKeyMode(grant.mode) }
         // Before the limiter: a suspended or closed account's requests are refused for that
@@ -153,7 +153,7 @@ extension AccountActor {
 
     /// Captures a pending hold.
     func capture(
-        hold holdID: HoldID, amount: Credits?, storedStatus: HoldStatus, request: KeyedRequest?
+        hold holdID: HoldID, amount: Credits?, storedStatus: HoldStatus, request: IdempotentRequest?
     ) async throws(ActorFailure) -> PendingOutcome<CaptureReceipt> {
         try await perform(request, replay: { if case .capture(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
@@ -168,7 +168,7 @@ extension AccountActor {
     }
 
     /// Voids a pending hold, releasing everything it reserved.
-    func void(hold holdID: HoldID, storedStatus: HoldStatus, request: KeyedRequest?) async throws(ActorFailure) -> PendingOutcome<VoidReceipt> {
+    func void(hold holdID: HoldID, storedStatus: HoldStatus, request: IdempotentRequest?) async throws(ActorFailure) -> PendingOutcome<VoidReceipt> {
         try await perform(request, replay: { if case .void(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             guard let held = state.holds[holdID]?.held else { throw self.notPending(holdID, storedStatus) }
             let entry = try state.release(hold: holdID, reason: .voided, context: &rules)
@@ -180,7 +180,7 @@ extension AccountActor {
 
     /// Refunds part or all of a debit back to the lots it came from.
     func refund(
-        _ stored: DebitRecord, amount: Credits?, reason: String?, request: KeyedRequest?
+        _ stored: DebitRecord, amount: Credits?, reason: String?, request: IdempotentRequest?
     ) async throws(ActorFailure) -> PendingOutcome<RefundReceipt> {
         try await perform(request, replay: { if case .refund(let value) = $0 { value } else { nil } }) { state, rules throws(Rejection) in
             let debit = self.refundedDebits[stored.id] ?? stored

@@ -15,7 +15,7 @@ actor AccountActor {
     let context: EngineContext
     var phase: Phase = .unloaded
     var state: AccountState
-    var keys: KeyIndex
+    var keys: IdempotencyKeyIndex
     /// The last event sequence number used; events of a failed commit are forgotten on reload.
     private var lastEventSeq: Int64 = 0
     private var loadTask: Task<StoreError?, Never>?
@@ -40,7 +40,7 @@ actor AccountActor {
         self.id = id
         self.context = context
         self.state = AccountState(account: Account(id: id, createdAtMs: 0))
-        self.keys = KeyIndex(account: id, loaded: [], completeSinceMs: .min, memory: context.keyMemory, filter: context.keyFilter)
+        self.keys = IdempotencyKeyIndex(account: id, loaded: [], completeSinceMs: .min, memory: context.idempotencyKeyMemory, filter: context.idempotencyKeyFilter)
     }
 
     /// Loads the account if needed; fails with `retired` once evicted.
@@ -91,15 +91,15 @@ actor AccountActor {
         keys.releaseAll(nowMs: context.clock.nowMs())
         if let snapshot {
             state = snapshot.state
-            keys = KeyIndex(
+            keys = IdempotencyKeyIndex(
                 account: id, loaded: snapshot.idempotencyKeys, completeSinceMs: snapshot.keysCompleteSinceMs,
-                memory: context.keyMemory, filter: context.keyFilter, carrying: carried)
+                memory: context.idempotencyKeyMemory, filter: context.idempotencyKeyFilter, carrying: carried)
             lastEventSeq = snapshot.lastEventSeq
             phase = .live
         } else {
             state = AccountState(account: Account(id: id, createdAtMs: 0))
-            keys = KeyIndex(
-                account: id, loaded: [], completeSinceMs: .min, memory: context.keyMemory, filter: context.keyFilter,
+            keys = IdempotencyKeyIndex(
+                account: id, loaded: [], completeSinceMs: .min, memory: context.idempotencyKeyMemory, filter: context.idempotencyKeyFilter,
                 carrying: carried)
             lastEventSeq = 0
             phase = .missing
@@ -126,7 +126,7 @@ actor AccountActor {
     /// the commit through the returned outcome, outside the actor. The only suspensions here are
     /// loading the account and, for a replay, reading the stored answer.
     func perform<Value: Sendable>(
-        _ request: KeyedRequest?, replay: (RecordedOutcome) -> Value?,
+        _ request: IdempotentRequest?, replay: (RecordedOutcome) -> Value?,
         rule: (inout AccountState, inout RuleContext<AllocatedIDs>) throws(Rejection) -> RuleStep<Value>
     ) async throws(ActorFailure) -> PendingOutcome<Value> {
         try await prepare()
@@ -240,7 +240,7 @@ actor AccountActor {
 
     /// Submits changes (plus the idempotency record) to the writer and returns the commit's ticket.
     func submit(
-        _ changes: [StoreChange], request: KeyedRequest?, recorded: RecordedOutcome, nowMs: Int64,
+        _ changes: [StoreChange], request: IdempotentRequest?, recorded: RecordedOutcome, nowMs: Int64,
         stampedEntry: Int64? = nil
     ) -> CommitTicket {
         let ticket = CommitTicket()
@@ -256,7 +256,7 @@ actor AccountActor {
             let tail = context.store.tail
             let id = self.id
             keys.evict(
-                perAccount: settings.idempotencyKeysPerAccount, floor: KeyIndex.floor,
+                perAccount: settings.idempotencyKeysPerAccount, floor: IdempotencyKeyIndex.floor,
                 totalBytes: settings.idempotencyKeyBytes, nowMs: nowMs, firstUnindexedID: { tail.firstUnindexedID(account: id) })
             if stampedEntry == nil {
                 changes.append(.putIdempotency(IdempotencyRecord(
@@ -283,7 +283,7 @@ actor AccountActor {
     /// longer covers the whole window, and the key filter cannot rule the key out.
     private func mayBeOnDiskOnly(_ key: String, cutoffMs: Int64) -> Bool {
         guard keys.mayHoldOnDiskOnly(sinceMs: cutoffMs) else { return false }
-        let filter = context.keyFilter
+        let filter = context.idempotencyKeyFilter
         return filter.completeSinceMs > cutoffMs || filter.mayContain(account: id, key: key)
     }
 
@@ -294,14 +294,14 @@ actor AccountActor {
     /// it is not evicted under the request; a reload meanwhile carries the mark over. The key
     /// found is remembered only after that reload, which would otherwise drop it with the old
     /// window and let the request apply afresh.
-    private func probe(_ request: KeyedRequest, sinceMs: Int64, atMs: Int64) async throws(ActorFailure) {
+    private func probe(_ request: IdempotentRequest, sinceMs: Int64, atMs: Int64) async throws(ActorFailure) {
         keys.beginProbe(request.key, fingerprint: request.fingerprint, atMs: atMs)
-        context.keyMemory.countLookup()
+        context.idempotencyKeyMemory.countLookup()
         signals.inFlight.add(1, ordering: .relaxed)
         defer { signals.inFlight.subtract(1, ordering: .sequentiallyConsistent) }
         let id = self.id
         let key = request.key
-        let found: AccountSnapshot.StoredKey?
+        let found: AccountSnapshot.StoredIdempotencyKey?
         do throws(StoreError) {
             found = try await context.store.readers.read { connection throws(StoreError) in
                 try connection.storedKey(account: id, key: key, sinceMs: sinceMs)
@@ -322,7 +322,7 @@ actor AccountActor {
     }
 
     private func replayOutcome<Value>(
-        of request: KeyedRequest, earlier: KeyIndex.Entry, decode: (RecordedOutcome) -> Value?
+        of request: IdempotentRequest, earlier: IdempotencyKeyIndex.Entry, decode: (RecordedOutcome) -> Value?
     ) async throws(ActorFailure) -> Replayable<Value> {
         guard earlier.fingerprint == request.fingerprint else { throw .engine(.rejected(.idempotencyKeyReused)) }
         guard earlier.status != .inFlight else { throw .engine(.rejected(.idempotencyKeyInFlight)) }

@@ -8,18 +8,18 @@ struct EngineContext: Sendable {
     let clock: any MillisecondClock
     let ids: IDAllocator
     let configuration: EngineConfiguration
-    let keys = KeyRing()
+    let apiKeys = APIKeyRing()
     let limiter = RateLimiter()
-    let unownedKeys = UnownedKeys()
-    let keyMemory = KeyMemory()
-    let keyFilter: KeyFilter
+    let unownedIdempotencyKeys = UnownedIdempotencyKeys()
+    let idempotencyKeyMemory = IdempotencyKeyMemory()
+    let idempotencyKeyFilter: IdempotencyKeyFilter
 
     init(store: Store, clock: any MillisecondClock, ids: IDAllocator, configuration: EngineConfiguration) {
         self.store = store
         self.clock = clock
         self.ids = ids
         self.configuration = configuration
-        keyFilter = KeyFilter(
+        idempotencyKeyFilter = IdempotencyKeyFilter(
             bytes: configuration.idempotencyFilterBytes, retentionMs: configuration.idempotencyRetentionMs,
             nowMs: clock.nowMs())
     }
@@ -39,7 +39,7 @@ struct EngineContext: Sendable {
 }
 
 /// An idempotency key with the canonical text of the request it came with.
-struct KeyedRequest: Sendable {
+struct IdempotentRequest: Sendable {
     let key: String
     let fingerprint: [UInt8]
 

@@ -4,7 +4,7 @@ public import TallyCore
 public struct AccountSnapshot: Sendable {
     public let state: AccountState
     /// The account's newest idempotency keys within retention, with their request fingerprints.
-    public let idempotencyKeys: [StoredKey]
+    public let idempotencyKeys: [StoredIdempotencyKey]
     /// Every key the account used at or after this instant is among `idempotencyKeys`; an older
     /// one within retention may be on disk only (``Connection/storedKey(account:key:sinceMs:)``).
     public let keysCompleteSinceMs: Int64
@@ -12,7 +12,7 @@ public struct AccountSnapshot: Sendable {
     public let lastEventSeq: Int64
 
     /// A key as loaded: enough to detect a repeat without loading the stored response.
-    public struct StoredKey: Sendable {
+    public struct StoredIdempotencyKey: Sendable {
         public let key: String
         public let fingerprint: [UInt8]
         public let createdAtMs: Int64
@@ -116,9 +116,9 @@ extension Connection {
     /// and its entry-less outcomes unless there are more than `limit` of them.
     func recentKeys(
         account: String, unindexed: [LedgerTail.Entry], sinceMs: Int64, limit: Int
-    ) throws(StoreError) -> (keys: [AccountSnapshot.StoredKey], completeSinceMs: Int64) {
+    ) throws(StoreError) -> (keys: [AccountSnapshot.StoredIdempotencyKey], completeSinceMs: Int64) {
         try attachIndexIfNeeded()
-        var keys: [AccountSnapshot.StoredKey] = []
+        var keys: [AccountSnapshot.StoredIdempotencyKey] = []
         let byID = try cached("SELECT idempotency_key, fingerprint, at_ms, id FROM entries WHERE id = ?")
         for entry in unindexed where entry.key != nil {
             keys += try byID.rows([entry.id], Connection.storedKey).filter { $0.createdAtMs >= sinceMs }
@@ -150,7 +150,7 @@ extension Connection {
         let outcomes = try cached(
             "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND created_at_ms >= ? LIMIT ?"
         ).rows([account, sinceMs, limit + 1]) {
-            AccountSnapshot.StoredKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
+            AccountSnapshot.StoredIdempotencyKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
         }
         if outcomes.count > limit { return (keys, .max) }
         return (keys + outcomes, completeSinceMs)
@@ -160,7 +160,7 @@ extension Connection {
     ///
     /// The index row carries the entry's time, so a key never used (the usual case) costs one
     /// lookup in `key_index` and one in `idempotency`, and no read of the entries.
-    public func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredKey? {
+    public func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredIdempotencyKey? {
         try attachIndexIfNeeded()
         let indexed = try cached(
             "SELECT entry_id FROM \(indexSchema).key_index WHERE account_id = ? AND key = ? AND at_ms >= ?"
@@ -172,7 +172,7 @@ extension Connection {
         return try cached(
             "SELECT key, fingerprint, created_at_ms FROM idempotency WHERE account_id = ? AND key = ? AND created_at_ms >= ?"
         ).rows([account, key, sinceMs]) {
-            AccountSnapshot.StoredKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
+            AccountSnapshot.StoredIdempotencyKey(key: $0.text(0), fingerprint: $0.blob(1), createdAtMs: $0.int(2), entryID: nil)
         }.first
     }
 
@@ -201,8 +201,8 @@ extension Connection {
     /// How far back the system clock may step without keys being missed.
     static let clockStepToleranceMs: Int64 = 3_600_000
 
-    static func storedKey(_ row: Statement) -> AccountSnapshot.StoredKey {
-        AccountSnapshot.StoredKey(key: row.text(0), fingerprint: row.blob(1), createdAtMs: row.int(2), entryID: row.int(3))
+    static func storedKey(_ row: Statement) -> AccountSnapshot.StoredIdempotencyKey {
+        AccountSnapshot.StoredIdempotencyKey(key: row.text(0), fingerprint: row.blob(1), createdAtMs: row.int(2), entryID: row.int(3))
     }
 
     static let accountColumns = """

@@ -8,7 +8,7 @@ import TallyStore
 /// bounded window: a committed key whose entry the ledger index holds may be dropped, and
 /// `completeSinceMs` then says from when on every key is still here. A key missing from memory
 /// and older than that is looked up on disk before the request runs.
-struct KeyIndex {
+struct IdempotencyKeyIndex {
     struct Entry {
         let fingerprint: [UInt8]
         let createdAtMs: Int64
@@ -44,9 +44,9 @@ struct KeyIndex {
     private var arrivals: [(key: String, createdAtMs: Int64)] = []
     private var arrivalsHead = 0
     private var bytes = 0
-    private let memory: KeyMemory
+    private let memory: IdempotencyKeyMemory
     /// Where a key goes when it leaves memory, so a later miss can tell it may be on disk.
-    private let filter: KeyFilter
+    private let filter: IdempotencyKeyFilter
     private let account: String
     /// Every key created at or after this instant is in `entries` (or never was used).
     private(set) var completeSinceMs: Int64
@@ -54,7 +54,7 @@ struct KeyIndex {
     /// An index of the keys read at load, complete from `completeSinceMs` on, with the keys
     /// still in flight from before a reload carried over.
     init(
-        account: String, loaded: [AccountSnapshot.StoredKey], completeSinceMs: Int64, memory: KeyMemory, filter: KeyFilter,
+        account: String, loaded: [AccountSnapshot.StoredIdempotencyKey], completeSinceMs: Int64, memory: IdempotencyKeyMemory, filter: IdempotencyKeyFilter,
         carrying: [String: Entry] = [:]
     ) {
         self.account = account
@@ -82,7 +82,7 @@ struct KeyIndex {
     }
 
     /// Records a key found on disk.
-    mutating func remember(_ stored: AccountSnapshot.StoredKey) {
+    mutating func remember(_ stored: AccountSnapshot.StoredIdempotencyKey) {
         add(stored.key, Entry(fingerprint: stored.fingerprint, createdAtMs: stored.createdAtMs, ticket: nil, entryID: stored.entryID))
     }
 
@@ -176,7 +176,7 @@ struct KeyIndex {
 
 /// The bytes all accounts' in-memory keys take together, against the configured budget, and
 /// how many keys had to be looked up on disk.
-final class KeyMemory: Sendable {
+final class IdempotencyKeyMemory: Sendable {
     private let bytes = Atomic<Int>(0)
     private let lookups = Atomic<Int>(0)
 

@@ -5,7 +5,7 @@ import TallyStore
 
 /// The customer API keys seen so far, by SHA-256 and by id, so a key is resolved from memory in
 /// O(1) after its first use and a revocation is seen by the very next decision.
-final class KeyRing: Sendable {
+final class APIKeyRing: Sendable {
     private struct Keys {
         var byHash: [[UInt8]: APIKeyRecord] = [:]
         var byID: [Int64: [UInt8]] = [:]

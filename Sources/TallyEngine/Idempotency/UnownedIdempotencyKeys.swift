@@ -5,7 +5,7 @@ import TallyStore
 /// Idempotency for operations no account actor serializes (webhook endpoints, API keys): the
 /// first outcome under a key is the id of what it made, stored in the same commit as the thing
 /// itself, so a retried request gets that thing back instead of making another.
-final class UnownedKeys: Sendable {
+final class UnownedIdempotencyKeys: Sendable {
     /// Keys whose first request has not committed yet.
     private let inFlight = Mutex<Set<String>>([])
 
@@ -37,8 +37,8 @@ extension Engine {
             return (made.id, false)
         }
         let key = scope + ":" + request.key
-        guard context.unownedKeys.claim(key) else { throw .rejected(.idempotencyKeyInFlight) }
-        defer { context.unownedKeys.release(key) }
+        guard context.unownedIdempotencyKeys.claim(key) else { throw .rejected(.idempotencyKeyInFlight) }
+        defer { context.unownedIdempotencyKeys.release(key) }
         let stored = try await read { connection throws(StoreError) in try connection.idempotencyRecord(account: "", key: key) }
         let sinceMs = clock.nowMs() - context.configuration.idempotencyRetentionMs
         if let stored, stored.createdAtMs >= sinceMs {

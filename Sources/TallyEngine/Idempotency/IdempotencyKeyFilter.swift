@@ -11,7 +11,7 @@ import Synchronization
 /// window, so a key stays findable for at least that long and old keys stop counting against
 /// the false-positive rate. Each key's bits lie in one 64-byte block, so a check costs one cache
 /// miss per generation.
-final class KeyFilter: Sendable {
+final class IdempotencyKeyFilter: Sendable {
     private struct Generation {
         var bits: UnsafeMutablePointer<UInt64>?
         var startedAtMs: Int64

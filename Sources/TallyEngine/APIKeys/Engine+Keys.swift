@@ -93,7 +93,7 @@ extension Engine {
             replaced = old
             return UnownedWrite(id: fresh.record.id, changes: [.putAPIKey(fresh.record), .putAPIKey(old)])
         }
-        if let replaced { context.keys.remember(replaced) }
+        if let replaced { context.apiKeys.remember(replaced) }
         return try await answer(issued, result)
     }
 
@@ -132,7 +132,7 @@ extension Engine {
     /// anything, for a request that costs nothing, such as a free gateway route.
     public func admit(apiKey: String) async throws(EngineError) -> (account: String, rate: RateDecision?) {
         let key = try await resolveKey(apiKey)
-        let grant = KeyGrant(key)
+        let grant = APIKeyGrant(key)
         let rate = try await withAccount(key.account) { actor throws(ActorFailure) in try await actor.admit(grant) }
         return (key.account, rate)
     }
@@ -148,16 +148,16 @@ extension Engine {
     /// revoked or expired.
     func resolveKey(_ presented: String) async throws(EngineError) -> APIKeyRecord {
         guard let text = APIKeyText(parsing: presented) else { throw .rejected(.invalidAPIKey) }
-        let hash = KeyRing.hash(text.text)
-        var key = context.keys.cached(hash: hash)
+        let hash = APIKeyRing.hash(text.text)
+        var key = context.apiKeys.cached(hash: hash)
         if key == nil {
             key = try await read { connection throws(StoreError) in try connection.apiKey(hash: hash) }
-            if let key { context.keys.remember(key) }
+            if let key { context.apiKeys.remember(key) }
         }
         guard let key, Crypto.constantTimeEqual(key.hash, hash) else { throw .rejected(.invalidAPIKey) }
         let nowMs = clock.nowMs()
-        if let refusal = KeyRing.refusal(key, nowMs: nowMs) { throw .rejected(refusal) }
-        if context.keys.shouldTouch(key.id, nowMs: nowMs) {
+        if let refusal = APIKeyRing.refusal(key, nowMs: nowMs) { throw .rejected(refusal) }
+        if context.apiKeys.shouldTouch(key.id, nowMs: nowMs) {
             context.submit([.touchAPIKey(key.id, atMs: nowMs)]) { _ in }
         }
         return key
@@ -173,7 +173,7 @@ extension Engine {
         }
         let record = APIKeyRecord(
             id: id, account: account, name: name, mode: mode.rawValue, prefix: text.displayPrefix,
-            hash: KeyRing.hash(text.text), createdAtMs: nowMs, expiresAtMs: expiresAtMs, rateLimit: rateLimit)
+            hash: APIKeyRing.hash(text.text), createdAtMs: nowMs, expiresAtMs: expiresAtMs, rateLimit: rateLimit)
         return IssuedAPIKey(secret: text.text, record: record)
     }
 
@@ -182,7 +182,7 @@ extension Engine {
         _ issued: IssuedAPIKey?, _ result: (id: Int64, replayed: Bool)
     ) async throws(EngineError) -> Replayable<IssuedAPIKey> {
         if let issued {
-            context.keys.remember(issued.record)
+            context.apiKeys.remember(issued.record)
             return Replayable(value: issued, replayed: false)
         }
         return Replayable(value: IssuedAPIKey(secret: nil, record: try await key(result.id)), replayed: result.replayed)
@@ -191,6 +191,6 @@ extension Engine {
     /// Writes a key and then shows it to the ring, so a revocation is in force once durable.
     private func store(_ key: APIKeyRecord) async throws(EngineError) {
         if case .failure(let error) = await context.commit([.putAPIKey(key)]) { throw .storage(error) }
-        context.keys.remember(key)
+        context.apiKeys.remember(key)
     }
 }
