@@ -114,7 +114,13 @@ import TallyWebhooks
         defer { _ = server.stop() }
         let client = DeliveryClient(configuration: devConfiguration())
         async let slow = client.deliver(.loopback(server.port, "/slow/5000"))
-        try await Task.sleep(for: .milliseconds(300))
+        // In flight means the receiver has it: wait for that rather than for a guessed time.
+        var arrived = false
+        for _ in 0..<1_000 where !arrived {
+            arrived = try await stats(server.port)["requests"]?.integerValue == 1
+            if !arrived { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(arrived, "the slow attempt reached the receiver")
         client.shutdown()
         let result = await slow
         #expect(result.outcome == .other && result.errorDetail?.contains("shut down") == true)
