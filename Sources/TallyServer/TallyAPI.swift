@@ -77,7 +77,7 @@ public final class TallyAPI: Sendable {
         case .found(let route, let parameter):
             routeName = route.pattern
             do throws(Problem) {
-                if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
+                try tokens.authorize(request.headers["Authorization"], for: route.access)
                 var call = Call(request: request, parameter: parameter)
                 defer { account = call.account }
                 response = try await dispatch(route.action, &call)

@@ -26,7 +26,7 @@ import Testing
                 #expect(operation["requestBody"] != nil)
                 #expect(schemas[request] != nil, "\(request)")
             }
-            if route.scopes != nil {
+            if route.access != .public {
                 #expect(operation["responses"]?["401"] != nil)
             }
         }

@@ -10,14 +10,23 @@ enum Action: String, Sendable, CaseIterable {
     case createKey, listKeys, rotateKey, revokeKey, gatewayAuthorize
 }
 
+/// Who may call a route.
+enum Access: Sendable, Equatable {
+    /// Anyone, without a token.
+    case `public`
+    /// Only an `admin` token.
+    case adminOnly
+    /// An `admin` token, or one with any of these scopes.
+    case scopes(Set<Scope>)
+}
+
 /// One entry of the API: method, path pattern, who may call it and what it documents.
 struct Route: Sendable {
     let method: String
     /// The path with `{id}` standing for the one parameter a route may have.
     let pattern: String
     let action: Action
-    /// The scopes (besides `admin`, which may do everything) allowed; nil for public routes.
-    let scopes: Set<Scope>?
+    let access: Access
     let summary: String
     /// The component schema of the request body, if the route takes one.
     let request: String?
