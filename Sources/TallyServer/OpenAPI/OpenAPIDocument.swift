@@ -34,7 +34,7 @@ enum OpenAPIDocument {
         var responses: [(String, JSONValue)] = [
             (String(route.success.status), .object([
                 ("description", .string("Success")),
-                ("content", .object([(route.action == .metrics ? "text/plain" : "application/json",
+                ("content", .object([(route.mediaType,
                                       .object([("schema", SchemaBuilder.ref(route.success.schema))]))])),
             ]))
         ]
@@ -55,7 +55,7 @@ enum OpenAPIDocument {
             case .scopes(let scopes): ["admin"] + scopes.map(\.rawValue).sorted()
             }
         return .members([
-            ("operationId", .string(route.action.rawValue)), ("summary", .string(route.summary)),
+            ("operationId", .string(route.name)), ("summary", .string(route.summary)),
             ("description", .text(scopes.map { "Scopes: " + $0.joined(separator: ", ") })),
             ("security", route.access == .public ? .array([]) : .array([.object([("serviceToken", .array([]))])])),
             ("parameters", parameters.isEmpty ? nil : .array(parameters)),
