@@ -77,10 +77,13 @@ public final class TallyAPI: Sendable {
         case .found(let route, let parameter):
             routeName = route.pattern
             do throws(Problem) {
-                if let scopes = route.scopes { try tokens.authorize(request.headers["Authorization"], allowed: scopes) }
+                try tokens.authorize(request.headers["Authorization"], for: route.access)
                 var call = Call(request: request, parameter: parameter)
                 defer { account = call.account }
-                response = try await dispatch(route.action, &call)
+                switch route.handler {
+                case .immediate(let answer): response = answer(self)
+                case .call(let answer): response = try await answer(self, &call)
+                }
             } catch {
                 response = error.response
             }
@@ -97,10 +100,10 @@ public final class TallyAPI: Sendable {
         // Most traffic is under /v1/; skip matching it twice.
         if !request.path.hasPrefix("/v1/") || request.path == "/v1/openapi.json",
             case .found(let route, _) = router.match(method: request.method, path: request.path),
-            route.action == .health || route.action == .metrics || route.action == .openAPI
+            case .immediate(let answer) = route.handler
         {
             let start = MonotonicClock.nowNs()
-            let response = immediate(route.action)
+            let response = answer(self)
             record(request, route: route.pattern, response: response, start: start, account: nil)
             return response
         }
@@ -117,46 +120,6 @@ public final class TallyAPI: Sendable {
         guard summary.method.isEmpty else { return }
         metrics.recordRefusedByServer(status: summary.status)
         log?.request(method: "-", path: "-", status: summary.status, nanoseconds: summary.durationNs, account: nil)
-    }
-
-    private func dispatch(_ action: Action, _ call: inout Call) async throws(Problem) -> HTTPResponse {
-        switch action {
-        case .createAccount: try await createAccount(&call).response
-        case .listAccounts: try await listAccounts(&call).response
-        case .getAccount: try await getAccount(&call).response
-        case .updateAccount: try await updateAccount(&call).response
-        case .topUp: try await topUp(&call).response
-        case .ledger: try await ledger(&call).response
-        case .authorize: try await authorize(&call).response
-        case .getHold: try await getHold(&call).response
-        case .captureHold: try await captureHold(&call).response
-        case .voidHold: try await voidHold(&call).response
-        case .getDebit: try await getDebit(&call).response
-        case .refundDebit: try await refundDebit(&call).response
-        case .readiness: await readiness()
-        case .getTestClock: try testClockNow().response
-        case .listPlans: listPlans().response
-        case .listPacks: listPacks().response
-        case .listOperations: listOperations().response
-        case .buyPack: try await buyPack(&call).response
-        case .usage: try await usage(&call).response
-        case .listEvents: try await listEvents(&call).response
-        case .advanceTestClock: try await advanceTestClock(&call).response
-        case .createEndpoint: try await createEndpoint(&call).response
-        case .listEndpoints: try await listEndpoints(&call).response
-        case .getEndpoint: try await getEndpoint(&call).response
-        case .updateEndpoint: try await updateEndpoint(&call).response
-        case .deleteEndpoint: try await deleteEndpoint(&call).response
-        case .rotateEndpointSecret: try await rotateEndpointSecret(&call).response
-        case .listDeliveries: try await listDeliveries(&call).response
-        case .replayDeliveries: try await replayDeliveries(&call).response
-        case .createKey: try await createKey(&call).response
-        case .listKeys: try await listKeys(&call).response
-        case .rotateKey: try await rotateKey(&call).response
-        case .revokeKey: try await revokeKey(&call).response
-        case .gatewayAuthorize: await gatewayAuthorize(&call)
-        case .health, .metrics, .openAPI: immediate(action)
-        }
     }
 
     private func record(_ request: HTTPRequest, route: String, response: HTTPResponse, start: UInt64, account: String?) {

@@ -6,18 +6,19 @@ import Testing
 @Suite struct RouterTests {
     let router = Router(routes: RouteTable.all)
 
-    private func action(_ method: String, _ path: String) -> (Action, String)? {
+    /// The name of the route matched and its parameter.
+    private func route(_ method: String, _ path: String) -> (String, String)? {
         guard case .found(let route, let parameter) = router.match(method: method, path: path) else { return nil }
-        return (route.action, parameter)
+        return (route.name, parameter)
     }
 
     @Test func matchesRoutesAndParameters() {
-        #expect(action("POST", "/v1/authorize")?.0 == .authorize)
-        #expect(action("GET", "/v1/accounts")?.0 == .listAccounts)
-        #expect(action("GET", "/v1/accounts/a%3Ab")! == (.getAccount, "a:b"))
-        #expect(action("POST", "/v1/holds/hld_7/capture")! == (.captureHold, "hld_7"))
-        #expect(action("HEAD", "/v1/debits/dbt_1")?.0 == .getDebit)
-        #expect(action("HEAD", "/healthz")?.0 == .health)
+        #expect(route("POST", "/v1/authorize")?.0 == "authorize")
+        #expect(route("GET", "/v1/accounts")?.0 == "listAccounts")
+        #expect(route("GET", "/v1/accounts/a%3Ab")! == ("getAccount", "a:b"))
+        #expect(route("POST", "/v1/holds/hld_7/capture")! == ("captureHold", "hld_7"))
+        #expect(route("HEAD", "/v1/debits/dbt_1")?.0 == "getDebit")
+        #expect(route("HEAD", "/healthz")?.0 == "health")
     }
 
     @Test func separatesNotFoundFromWrongMethod() {

@@ -45,8 +45,14 @@ public final class ServiceTokens: Sendable {
         return entry.scope
     }
 
-    /// Checks the request's bearer token against the scopes a route allows (admin always may).
-    func authorize(_ authorization: String?, allowed: Set<Scope>) throws(Problem) {
+    /// Checks the request's bearer token against a route's access (admin always may).
+    func authorize(_ authorization: String?, for access: Access) throws(Problem) {
+        let allowed: Set<Scope>
+        switch access {
+        case .public: return
+        case .adminOnly: allowed = []
+        case .scopes(let scopes): allowed = scopes
+        }
         guard let authorization, authorization.count > 7,
             authorization.prefix(7).lowercased() == "bearer ",
             let scope = scope(of: String(authorization.dropFirst(7)))

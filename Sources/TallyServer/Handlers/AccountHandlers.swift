@@ -98,23 +98,16 @@ extension TallyAPI {
 
     func listAccounts(_ call: inout Call) async throws(Problem) -> Reply {
         let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        var after: String?
-        if let cursor = query["after"] {
-            do throws(Rejection) {
-                try AccountRules.validate(id: cursor)
-            } catch {
-                throw .invalid("invalid_cursor", "after is the id of the last account of the previous page")
-            }
-            after = cursor
-        }
-        let livemode = try query.livemode()
-        let rows = try await engineCall { () async throws(EngineError) in
-            try await engine.accounts(after: after, limit: limit + 1, livemode: livemode)
-        }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last?.account.id : nil
-        return .page(page.map { JSONValue.object(AccountJSON.summary($0.account)) }, nextCursor: next)
+        return try await page(
+            query, after: { (try? AccountRules.validate(id: $0)) == nil ? nil : $0 },
+            expected: "after is the id of the last account of the previous page",
+            fetch: { after, limit throws(Problem) in
+                let livemode = try query.livemode()
+                return try await engineCall { () async throws(EngineError) in
+                    try await engine.accounts(after: after, limit: limit, livemode: livemode)
+                }
+            },
+            cursor: { $0.account.id }, render: { .object(AccountJSON.summary($0.account)) })
     }
 
     func topUp(_ call: inout Call) async throws(Problem) -> Reply {
@@ -138,22 +131,19 @@ extension TallyAPI {
     func ledger(_ call: inout Call) async throws(Problem) -> Reply {
         call.account = call.parameter
         let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        var entryQuery = EntryQuery(account: call.parameter, limit: limit + 1)
-        if let cursor = query["after"] {
-            guard let seq = PublicID.number(Substring(cursor)) else {
-                throw .invalid("invalid_cursor", "after is the seq of the last entry of the previous page")
-            }
-            entryQuery.afterSeq = seq
-        }
-        for (name, path) in [("from", \EntryQuery.fromMs), ("to", \EntryQuery.toMs)] {
-            guard let text = query[name] else { continue }
-            entryQuery[keyPath: path] = try RequestBody.time(text, name: name)
-        }
-        let request = entryQuery
-        let entries = try await engineCall { () async throws(EngineError) in try await engine.ledger(request) }
-        let page = entries.prefix(limit)
-        let next = entries.count > limit ? page.last.map { String($0.seq) } : nil
-        return .page(page.map(LedgerJSON.entry), nextCursor: next)
+        let account = call.parameter
+        return try await page(
+            query, after: { PublicID.number(Substring($0)) },
+            expected: "after is the seq of the last entry of the previous page",
+            fetch: { after, limit throws(Problem) in
+                var entryQuery = EntryQuery(account: account, afterSeq: after ?? 0, limit: limit)
+                for (name, path) in [("from", \EntryQuery.fromMs), ("to", \EntryQuery.toMs)] {
+                    guard let text = query[name] else { continue }
+                    entryQuery[keyPath: path] = try RequestBody.time(text, name: name)
+                }
+                let request = entryQuery
+                return try await engineCall { () async throws(EngineError) in try await engine.ledger(request) }
+            },
+            cursor: { String($0.seq) }, render: LedgerJSON.entry)
     }
 }

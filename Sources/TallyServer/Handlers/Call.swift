@@ -21,15 +21,6 @@ struct Call {
         guard Limits.isIdempotencyKey(key) else { throw Problem(Rejection.invalidIdempotencyKey) }
         return key
     }
-
-    /// The page size from `?limit=`: ``Limits/pageSize``, default 100.
-    func limit(_ query: QueryParameters) throws(Problem) -> Int {
-        guard let text = query["limit"] else { return 100 }
-        guard let limit = Int(text), Limits.pageSize.contains(limit) else {
-            throw .invalid("invalid_limit", "limit must be an integer from \(Limits.pageSize.text)")
-        }
-        return limit
-    }
 }
 
 /// A successful answer: status, JSON body and whether it replays an earlier request.

@@ -6,14 +6,19 @@ import TallyStore
 extension TallyAPI {
     func listEvents(_ call: inout Call) async throws(Problem) -> Reply {
         let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        var eventQuery = EventQuery(limit: limit + 1)
-        if let after = query["after"] {
-            guard after.hasPrefix("evt_"), let id = PublicID.number(after.dropFirst(4)) else {
-                throw .invalid("invalid_cursor", "after is an event id such as evt_42")
-            }
-            eventQuery.afterID = id
-        }
+        return try await page(
+            query, after: { $0.hasPrefix("evt_") ? PublicID.number($0.dropFirst(4)) : nil },
+            expected: "after is an event id such as evt_42",
+            fetch: { after, limit throws(Problem) in
+                let request = try Self.eventQuery(query, after: after ?? 0, limit: limit)
+                return try await engineCall { () async throws(EngineError) in try await engine.events(request) }
+            },
+            cursor: { "evt_\($0.id)" }, render: Self.event)
+    }
+
+    /// The page's query with the filters besides paging: `type`, `account` and `livemode`.
+    private static func eventQuery(_ query: QueryParameters, after: Int64, limit: Int) throws(Problem) -> EventQuery {
+        var eventQuery = EventQuery(afterID: after, limit: limit)
         if let type = query["type"] {
             guard EventType(rawValue: type) != nil else {
                 throw .invalid("invalid_field", "type is one of \(EventType.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -29,11 +34,7 @@ extension TallyAPI {
             eventQuery.account = account
         }
         eventQuery.livemode = try query.livemode()
-        let request = eventQuery
-        let rows = try await engineCall { () async throws(EngineError) in try await engine.events(request) }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { "evt_\($0.id)" } : nil
-        return .page(page.map(Self.event), nextCursor: next)
+        return eventQuery
     }
 
     /// An event as listed: its id and envelope, with the stored body's `data` as it will be sent.

@@ -22,18 +22,16 @@ extension TallyAPI {
 
     func listKeys(_ call: inout Call) async throws(Problem) -> Reply {
         call.account = call.parameter
-        let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        let after = try query["after"].map { text throws(Problem) -> Int64 in
-            guard let id = PublicID.key.parse(text) else { throw .invalid("invalid_cursor", "after is a key id (key_…)") }
-            return id
-        } ?? 0
         let account = call.parameter
-        let rows = try await engineCall { () async throws(EngineError) in try await engine.keys(account: account, after: after, limit: limit + 1) }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { PublicID.key.format($0.id) } : nil
         let nowMs = engine.clock.nowMs()
-        return .page(page.map { KeyJSON.key($0, secret: nil, nowMs: nowMs) }, nextCursor: next)
+        return try await page(
+            QueryParameters(call.request.query), after: PublicID.key.parse, expected: "after is a key id (key_…)",
+            fetch: { after, limit throws(Problem) in
+                try await engineCall { () async throws(EngineError) in
+                    try await engine.keys(account: account, after: after ?? 0, limit: limit)
+                }
+            },
+            cursor: { PublicID.key.format($0.id) }, render: { KeyJSON.key($0, secret: nil, nowMs: nowMs) })
     }
 
     func rotateKey(_ call: inout Call) async throws(Problem) -> Reply {

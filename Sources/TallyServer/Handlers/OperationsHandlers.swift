@@ -3,18 +3,21 @@ import TallyStore
 
 /// Health, readiness, metrics and the OpenAPI document.
 extension TallyAPI {
-    /// The answer of a route that needs no waiting: liveness, metrics or the OpenAPI document.
-    func immediate(_ action: Action) -> HTTPResponse {
-        switch action {
-        case .metrics:
-            HTTPResponse(
-                status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
-                text: metrics.render(engine: engine))
-        case .openAPI:
-            HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: openAPIBytes)
-        default:
-            Reply(status: 200, body: .object([("status", .string("ok"))])).response
-        }
+    /// Liveness: answering at all is the answer.
+    func health() -> HTTPResponse {
+        Reply(status: 200, body: .object([("status", .string("ok"))])).response
+    }
+
+    /// The metrics in the Prometheus text exposition format.
+    func renderMetrics() -> HTTPResponse {
+        HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]),
+            text: metrics.render(engine: engine))
+    }
+
+    /// This server's OpenAPI document, built once at start.
+    func openAPIDocument() -> HTTPResponse {
+        HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: openAPIBytes)
     }
 
     /// 200 when the store answers a read and the write queue has room; 503 while draining or overloaded.

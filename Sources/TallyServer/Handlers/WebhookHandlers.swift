@@ -28,18 +28,12 @@ extension TallyAPI {
     }
 
     func listEndpoints(_ call: inout Call) async throws(Problem) -> Reply {
-        let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        let after = try query["after"].map { text throws(Problem) -> Int64 in
-            guard let id = PublicID.endpoint.parse(text) else {
-                throw .invalid("invalid_cursor", "after is an endpoint id (we_…)")
-            }
-            return id
-        } ?? 0
-        let rows = try await engineCall { () async throws(EngineError) in try await engine.endpoints(after: after, limit: limit + 1) }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { PublicID.endpoint.format($0.id) } : nil
-        return .page(page.map { WebhookJSON.endpoint($0, showSecret: false) }, nextCursor: next)
+        try await page(
+            QueryParameters(call.request.query), after: PublicID.endpoint.parse, expected: "after is an endpoint id (we_…)",
+            fetch: { after, limit throws(Problem) in
+                try await engineCall { () async throws(EngineError) in try await engine.endpoints(after: after ?? 0, limit: limit) }
+            },
+            cursor: { PublicID.endpoint.format($0.id) }, render: { WebhookJSON.endpoint($0, showSecret: false) })
     }
 
     func updateEndpoint(_ call: inout Call) async throws(Problem) -> Reply {
@@ -81,20 +75,17 @@ extension TallyAPI {
 
     func listDeliveries(_ call: inout Call) async throws(Problem) -> Reply {
         let id = try Self.endpointID(call.parameter)
-        let query = QueryParameters(call.request.query)
-        let limit = try call.limit(query)
-        let before = try query["after"].map { text throws(Problem) -> Int64 in
-            guard let delivery = PublicID.delivery.parse(text) else {
-                throw .invalid("invalid_cursor", "after is a delivery id (wd_…) from this list")
-            }
-            return delivery
-        } ?? Int64.max
-        let rows = try await engineCall { () async throws(EngineError) in
-            try await engine.deliveries(endpoint: id, before: before, limit: limit + 1)
-        }
-        let page = rows.prefix(limit)
-        let next = rows.count > limit ? page.last.map { PublicID.delivery.format($0.delivery.id) } : nil
-        return .page(page.map { WebhookJSON.delivery($0.delivery, attempts: $0.attempts) }, nextCursor: next)
+        // Newest first: the cursor is the last delivery seen, and the next page is older.
+        return try await page(
+            QueryParameters(call.request.query), after: PublicID.delivery.parse,
+            expected: "after is a delivery id (wd_…) from this list",
+            fetch: { after, limit throws(Problem) in
+                try await engineCall { () async throws(EngineError) in
+                    try await engine.deliveries(endpoint: id, before: after ?? Int64.max, limit: limit)
+                }
+            },
+            cursor: { PublicID.delivery.format($0.delivery.id) },
+            render: { WebhookJSON.delivery($0.delivery, attempts: $0.attempts) })
     }
 
     func replayDeliveries(_ call: inout Call) async throws(Problem) -> Reply {

@@ -34,12 +34,12 @@ enum OpenAPIDocument {
         var responses: [(String, JSONValue)] = [
             (String(route.success.status), .object([
                 ("description", .string("Success")),
-                ("content", .object([(route.action == .metrics ? "text/plain" : "application/json",
+                ("content", .object([(route.mediaType,
                                       .object([("schema", SchemaBuilder.ref(route.success.schema))]))])),
             ]))
         ]
         var failures = route.failures
-        if route.scopes != nil { failures += [400, 401, 403, 503] }
+        if route.access != .public { failures += [400, 401, 403, 503] }
         if route.request != nil { failures.append(422) }  // an unreadable body or member
         for status in Set(failures).sorted() {
             responses.append((String(status), .object([
@@ -48,11 +48,16 @@ enum OpenAPIDocument {
             ])))
         }
         let parameters = Parameters.of(route, requests: requests)
-        let scopes = route.scopes.map { ["admin"] + $0.map(\.rawValue).sorted() }
+        let scopes: [String]? =
+            switch route.access {
+            case .public: nil
+            case .adminOnly: ["admin"]
+            case .scopes(let scopes): ["admin"] + scopes.map(\.rawValue).sorted()
+            }
         return .members([
-            ("operationId", .string(route.action.rawValue)), ("summary", .string(route.summary)),
+            ("operationId", .string(route.name)), ("summary", .string(route.summary)),
             ("description", .text(scopes.map { "Scopes: " + $0.joined(separator: ", ") })),
-            ("security", route.scopes == nil ? .array([]) : .array([.object([("serviceToken", .array([]))])])),
+            ("security", route.access == .public ? .array([]) : .array([.object([("serviceToken", .array([]))])])),
             ("parameters", parameters.isEmpty ? nil : .array(parameters)),
             ("requestBody", route.request.map { name in
                 .object([

@@ -1,6 +1,7 @@
 import TallyCore
 
-/// The path, header and query parameters of each route, with every constraint the server checks.
+/// The parameters of each route as the document lists them: its `{id}`, the idempotency header,
+/// paging and the query parameters its entry declares, with every constraint the server checks.
 enum Parameters {
     typealias S = SchemaBuilder
 
@@ -11,43 +12,12 @@ enum Parameters {
         if let body = route.request, requests.takesIdempotencyKey(body) {
             parameters.append(parameter("Idempotency-Key", in: "header", RequestSchemas.idempotencyKey.1))
         }
-        if route.success.schema.hasSuffix("Page") {
+        if let cursor = route.cursor {
             parameters.append(parameter("limit", S.integer(Limits.pageSize, "default 100")))
-            parameters.append(parameter("after", cursor(route.action)))
+            parameters.append(parameter("after", cursor))
         }
-        for (name, (schema, required)) in filters(route.action) { parameters.append(parameter(name, required: required, schema)) }
+        for query in route.query { parameters.append(parameter(query.name, required: query.required, query.schema)) }
         return parameters
-    }
-
-    /// The query filters a list or report takes besides paging: schema and whether required.
-    private static func filters(_ action: Action) -> [(String, (JSONValue, Bool))] {
-        switch action {
-        case .listAccounts: [("livemode", (S.boolean, false))]
-        case .listEvents:
-            [
-                ("type", (S.enumeration(EventType.allCases.map(\.rawValue)), false)),
-                ("account", (RequestSchemas.accountID, false)), ("livemode", (S.boolean, false)),
-            ]
-        case .ledger: [("from", (S.time, false)), ("to", (S.time, false))]
-        case .usage:
-            [
-                ("from", (S.time, true)), ("to", (S.time, true)),
-                ("granularity", (S.enumeration(["hour", "day", "month"]), false)),
-            ]
-        default: []
-        }
-    }
-
-    /// What `after` is on each list: the last item of the previous page as the page shows it.
-    private static func cursor(_ action: Action) -> JSONValue {
-        switch action {
-        case .listAccounts: RequestSchemas.accountID
-        case .ledger: S.text(IntegerLimit(1...18), pattern: "^[0-9]+$", "the seq of the last entry of the previous page")
-        case .listEvents: publicID("evt", allowsZero: true)
-        case .listEndpoints: publicID("we")
-        case .listKeys: publicID("key")
-        default: publicID("wd")
-        }
     }
 
     /// The `{id}` of a route's path, by the collection it names.
@@ -61,7 +31,7 @@ enum Parameters {
     }
 
     /// A public id such as `hld_42`: the prefix and 1 to 18 digits.
-    private static func publicID(_ prefix: String, allowsZero: Bool = false) -> JSONValue {
+    static func publicID(_ prefix: String, allowsZero: Bool = false) -> JSONValue {
         let digits = allowsZero ? "[0-9]{1,18}" : "[1-9][0-9]{0,17}"
         return S.text(IntegerLimit(Int64(prefix.count + 2)...Int64(prefix.count + 19)), pattern: "^\(prefix)_\(digits)$")
     }

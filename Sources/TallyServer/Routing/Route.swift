@@ -1,34 +1,64 @@
-/// What a route does; the dispatcher switches over every case.
-enum Action: String, Sendable, CaseIterable {
-    case createAccount, listAccounts, getAccount, updateAccount, topUp, ledger
-    case authorize, getHold, captureHold, voidHold, getDebit, refundDebit
-    case health, readiness, metrics, openAPI
-    case getTestClock, advanceTestClock
-    case listPlans, listPacks, listOperations, buyPack, usage, listEvents
-    case createEndpoint, listEndpoints, getEndpoint, updateEndpoint, deleteEndpoint, rotateEndpointSecret
-    case listDeliveries, replayDeliveries
-    case createKey, listKeys, rotateKey, revokeKey, gatewayAuthorize
+import TallyCore
+import TallyHTTP
+
+/// Who may call a route.
+enum Access: Sendable, Equatable {
+    /// Anyone, without a token.
+    case `public`
+    /// Only an `admin` token.
+    case adminOnly
+    /// An `admin` token, or one with any of these scopes.
+    case scopes(Set<Scope>)
 }
 
-/// One entry of the API: method, path pattern, who may call it and what it documents.
+/// One entry of the API: method, path pattern, who may call it, what it documents and what answers it.
 struct Route: Sendable {
+    /// What answers a route.
+    enum Handler: Sendable {
+        /// Answered on the loop thread with no waiting, before a place in flight is taken.
+        case immediate(@Sendable (TallyAPI) -> HTTPResponse)
+        /// Answered in a task, with the call's `{id}` and the account it concerns.
+        case call(@Sendable (TallyAPI, inout Call) async throws(Problem) -> HTTPResponse)
+
+        /// A handler whose answer is a JSON ``Reply``.
+        static func reply(_ answer: @escaping @Sendable (TallyAPI, inout Call) async throws(Problem) -> Reply) -> Handler {
+            .call { api, call throws(Problem) in try await answer(api, &call).response }
+        }
+
+        /// A handler method of ``TallyAPI`` whose answer is a JSON ``Reply``, such as `TallyAPI.getAccount`.
+        static func reply(_ method: @escaping @Sendable (TallyAPI) -> (inout Call) async throws(Problem) -> Reply) -> Handler {
+            .call { api, call throws(Problem) in try await method(api)(&call).response }
+        }
+    }
+
     let method: String
     /// The path with `{id}` standing for the one parameter a route may have.
     let pattern: String
-    let action: Action
-    /// The scopes (besides `admin`, which may do everything) allowed; nil for public routes.
-    let scopes: Set<Scope>?
+    /// The document's `operationId`, which clients generate method names from: never rename one.
+    let name: String
+    let access: Access
     let summary: String
     /// The component schema of the request body, if the route takes one.
-    let request: String?
+    var request: String?
     /// The success status and the component schema of its body.
     let success: (status: Int, schema: String)
     /// The problem statuses the route can answer besides 400/401/403/503.
-    let failures: [Int]
+    var failures: [Int] = []
+    /// What `after` is on a paged list (which also takes `limit`): the schema of its cursor.
+    var cursor: JSONValue?
+    /// The query parameters the route reads besides paging.
+    var query: [QueryParameter] = []
+    /// The media type of the success body.
+    var mediaType = "application/json"
+    let handler: Handler
 
     /// The pattern's segments, for matching.
     var segments: [Substring] { pattern.split(separator: "/") }
+}
 
-    /// Whether the route changes state (and so takes an idempotency key).
-    var isMutation: Bool { method != "GET" }
+/// A query parameter a route reads, as the OpenAPI document declares it.
+struct QueryParameter: Sendable {
+    let name: String
+    let schema: JSONValue
+    var required = false
 }
