@@ -115,14 +115,18 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private func commit(_ batch: [StoreMutation]) {
         var accepted: [StoreMutation] = []
         accepted.reserveCapacity(batch.count)
+        var refused: [StoreMutation] = []
         for mutation in batch {
             if mutation.resumesAccount { refusedAccounts.remove(mutation.account) }
             if refusedAccounts.contains(mutation.account) {
-                mutation.completion(.failure(.accountReloading))
+                refused.append(mutation)
             } else {
                 accepted.append(mutation)
             }
         }
+        // Refusals are answered once the batch is recorded, as commits are, so a caller that hears
+        // one finds the writer's queue bookkeeping already settled.
+        defer { for mutation in refused { mutation.completion(.failure(.accountReloading)) } }
         guard !accepted.isEmpty else {
             record(batchSize: 0, commitNanoseconds: 0, failed: false)
             return
