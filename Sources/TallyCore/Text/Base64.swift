@@ -1,24 +1,10 @@
-/// Base64 (RFC 4648) without Foundation: the standard alphabet for webhook secrets and
-/// signatures, the URL-safe one for list cursors.
+/// Base64 (RFC 4648) without Foundation, for webhook secrets and signatures.
 public enum Base64 {
-    /// Which two characters stand for 62 and 63.
-    public enum Alphabet: Sendable {
-        /// `+` and `/` (RFC 4648 §4).
-        case standard
-        /// `-` and `_` (RFC 4648 §5), safe in a URL's query.
-        case url
+    private static let characters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
-        fileprivate var characters: [UInt8] { self == .standard ? Base64.standardCharacters : Base64.urlCharacters }
-    }
-
-    private static let standardCharacters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    private static let urlCharacters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// The encoding of `bytes`, with `=` padding to a multiple of four characters unless
-    /// `padded` is false.
-    public static func encode(_ bytes: some Collection<UInt8>, alphabet: Alphabet = .standard, padded: Bool = true) -> String {
+    /// The encoding of `bytes`, with `=` padding to a multiple of four characters.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
         let input = Array(bytes)
-        let characters = alphabet.characters
         var output: [UInt8] = []
         output.reserveCapacity((input.count + 2) / 3 * 4)
         var index = 0
@@ -32,7 +18,7 @@ public enum Base64 {
                 let sextet = Int(group >> UInt32(18 - 6 * position) & 0x3F)
                 if position <= count {
                     output.append(characters[sextet])
-                } else if padded {
+                } else {
                     output.append(UInt8(ascii: "="))
                 }
             }
@@ -43,7 +29,7 @@ public enum Base64 {
 
     /// The bytes `text` encodes, or nil when it holds anything but the alphabet and trailing
     /// padding. Missing padding is accepted, because people paste secrets without it.
-    public static func decode(_ text: some StringProtocol, alphabet: Alphabet = .standard) -> [UInt8]? {
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var body = Array(text.utf8)
         var padding = 0
         while body.last == UInt8(ascii: "=") {
@@ -52,13 +38,12 @@ public enum Base64 {
         }
         guard padding <= 2, body.count % 4 != 1 else { return nil }
         if padding > 0, (body.count + padding) % 4 != 0 { return nil }
-        let characters = alphabet.characters
         var output: [UInt8] = []
         output.reserveCapacity(body.count * 3 / 4)
         var group: UInt32 = 0
         var bits = 0
         for byte in body {
-            guard let value = sextet(byte, characters[62], characters[63]) else { return nil }
+            guard let value = sextet(byte) else { return nil }
             group = group << 6 | UInt32(value)
             bits += 6
             if bits >= 8 {
@@ -69,13 +54,13 @@ public enum Base64 {
         return output
     }
 
-    private static func sextet(_ byte: UInt8, _ character62: UInt8, _ character63: UInt8) -> UInt8? {
+    private static func sextet(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
-        case character62: 62
-        case character63: 63
+        case UInt8(ascii: "+"): 62
+        case UInt8(ascii: "/"): 63
         default: nil
         }
     }
