@@ -3,14 +3,24 @@ public import TallyStore
 /// What operations (readiness, metrics, tokens, benchmarks) need from the store, through the
 /// engine: the server and the `tally` tool reach the store through these and nothing else.
 extension Engine {
-    /// Whether the engine takes work now: the writer's queue has room and a reader answers.
-    public func isReady() async -> Bool {
-        guard context.store.writer.hasCapacity else { return false }
+    /// Why the engine takes no work now, nil when it does: the writer's queue has room and a
+    /// reader answers.
+    public func unreadiness() async -> Unreadiness? {
+        guard context.store.writer.hasCapacity else { return .writeQueueFull }
         do throws(StoreError) {
-            return try await context.store.readers.read { _ throws(StoreError) in true }
+            _ = try await context.store.readers.read { _ throws(StoreError) in true }
+            return nil
         } catch {
-            return false
+            return .storeSilent
         }
+    }
+
+    /// Why the engine is not ready.
+    public enum Unreadiness: Sendable {
+        /// Mutations wait past the queueing bound, or the index or a close holds the writer.
+        case writeQueueFull
+        /// A read of the store failed.
+        case storeSilent
     }
 
     /// The group-commit writer's counters since the engine started.

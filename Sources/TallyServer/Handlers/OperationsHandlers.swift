@@ -22,10 +22,15 @@ extension TallyAPI {
 
     /// 200 when the store answers a read and the write queue has room; 503 while draining or overloaded.
     func readiness() async -> HTTPResponse {
-        let notReady = Problem(
-            status: 503, code: "not_ready", title: "Not ready",
-            detail: "the server is draining, its write queue is full or the store does not answer")
-        guard !draining.load(ordering: .relaxed), await engine.isReady() else { return notReady.response }
+        func notReady(_ detail: String) -> HTTPResponse {
+            Problem(status: 503, code: "not_ready", title: "Not ready", detail: detail).response
+        }
+        if draining.load(ordering: .relaxed) { return notReady("the server is draining") }
+        switch await engine.unreadiness() {
+        case .writeQueueFull: return notReady("the write queue is full")
+        case .storeSilent: return notReady("the store does not answer")
+        case nil: break
+        }
         return Reply(status: 200, body: .object([("status", .string("ready"))])).response
     }
 }
