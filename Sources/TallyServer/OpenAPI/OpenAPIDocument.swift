@@ -3,9 +3,12 @@ import TallyCore
 /// Builds the OpenAPI 3.1 document from the route table, so no route can go undocumented.
 enum OpenAPIDocument {
     static func make(routes: [Route], requests: RequestSchemas) -> JSONValue {
+        // Built once: the schemas with catalog enums and authorize's variants are not small.
+        let requestSchemas = requests.all
+        let byName = Dictionary(requestSchemas, uniquingKeysWith: { first, _ in first })
         var paths: [(String, [(String, JSONValue)])] = []
         for route in routes {
-            let operation = self.operation(route, requests: requests)
+            let operation = self.operation(route, requests: byName)
             if let index = paths.firstIndex(where: { $0.0 == route.pattern }) {
                 paths[index].1.append((route.method.lowercased(), operation))
             } else {
@@ -23,14 +26,14 @@ enum OpenAPIDocument {
                         + "(else 400 missing_host, repeated_host or repeated_authorization).")),
             ])),
             ("components", .object([
-                ("schemas", .object(ComponentSchemas.all + requests.all)),
+                ("schemas", .object(ComponentSchemas.all + requestSchemas)),
                 ("securitySchemes", .object([("serviceToken", .object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
             ])),
             ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
         ])
     }
 
-    private static func operation(_ route: Route, requests: RequestSchemas) -> JSONValue {
+    private static func operation(_ route: Route, requests: [String: JSONValue]) -> JSONValue {
         var responses: [(String, JSONValue)] = [
             (String(route.success.status), .object([
                 ("description", .string("Success")),
@@ -61,7 +64,7 @@ enum OpenAPIDocument {
             ("parameters", parameters.isEmpty ? nil : .array(parameters)),
             ("requestBody", route.request.map { name in
                 .object([
-                    ("required", .bool(requests.requiresBody(name))),
+                    ("required", .bool(requests[name].map(RequestSchemas.requiresBody) ?? false)),
                     ("content", .object([("application/json", .object([("schema", SchemaBuilder.ref(name))]))])),
                 ])
             }),

@@ -6,10 +6,10 @@ enum Parameters {
     typealias S = SchemaBuilder
 
     /// The parameters `route` takes, in the order the document lists them.
-    static func of(_ route: Route, requests: RequestSchemas) -> [JSONValue] {
+    static func of(_ route: Route, requests: [String: JSONValue]) -> [JSONValue] {
         var parameters: [JSONValue] = []
         if let id = pathID(route.pattern) { parameters.append(parameter("id", in: "path", required: true, id)) }
-        if let body = route.request, requests.takesIdempotencyKey(body) {
+        if let body = route.request.flatMap({ requests[$0] }), RequestSchemas.takesIdempotencyKey(body) {
             parameters.append(parameter("Idempotency-Key", in: "header", RequestSchemas.idempotencyKey.1))
         }
         if let cursor = route.cursor {

@@ -68,17 +68,15 @@ struct RequestSchemas {
 
     var plan: JSONValue { S.choice(Array(catalog.plans.keys), "a plan from GET /v1/plans") }
 
-    /// Whether the route whose body is `name` reads an idempotency key (header or member).
-    func takesIdempotencyKey(_ name: String) -> Bool {
-        guard let schema = all.first(where: { $0.0 == name })?.1 else { return false }
+    /// Whether a route whose body follows `schema` reads an idempotency key (header or member).
+    static func takesIdempotencyKey(_ schema: JSONValue) -> Bool {
         let variants = schema["oneOf"]?.arrayValue ?? [schema]
         return variants.contains { $0["properties"]?["idempotency_key"] != nil }
     }
 
-    /// Whether a request to the route whose body is `name` must carry one (else `{}` is taken).
-    func requiresBody(_ name: String) -> Bool {
-        guard let schema = all.first(where: { $0.0 == name })?.1 else { return false }
-        return schema["oneOf"] != nil || !(schema["required"]?.arrayValue?.isEmpty ?? true)
+    /// Whether a request whose body follows `schema` must carry one (else `{}` is taken).
+    static func requiresBody(_ schema: JSONValue) -> Bool {
+        schema["oneOf"] != nil || !(schema["required"]?.arrayValue?.isEmpty ?? true)
     }
 
     /// Every request schema by name.
