@@ -52,6 +52,13 @@ public final class TallyAPI: Sendable {
             observer: { [self] in observe($0) }, handler: { [self] in await handle($0) })
     }
 
+    /// Answers one request in process exactly as the server would, with no socket between: an
+    /// embedding Swift service or a test calls the API this way.
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        if let answer = handleInline(request) { return answer }
+        return await handle(request)
+    }
+
     /// Makes `/readyz` answer 503 from now on, so a load balancer stops sending work while the
     /// server drains.
     public func beginDrain() { draining.store(true, ordering: .relaxed) }

@@ -1,5 +1,6 @@
-// Starts the real API (engine on a temp SQLite file, HTTP server on an ephemeral loopback
-// port) for one test, with one service token per scope, and sends requests to it.
+// Starts the real API (engine on a temp SQLite file) for one test, with one service token per
+// scope, and sends requests to it: in process by default, or through an HTTP server on an
+// ephemeral loopback port for the tests that are about the wire.
 import Foundation
 import TallyCore
 import TallyEngine
@@ -8,13 +9,26 @@ import TallyServer
 import TallyTesting
 import TallyStore
 
+/// How a test's requests reach the API.
+enum APITransport {
+    /// Straight into ``TallyAPI/respond(to:)``: no socket, no parser, no event loop.
+    case inProcess
+    /// Through a real HTTP server on 127.0.0.1, for tests of what crosses the wire.
+    case loopback
+}
+
 /// A running API for one test.
 struct APIHarness {
     static let adminToken = "test-admin-token-0123456789"
     /// 2026-01-15T10:00:00.000Z, where the manual clock starts.
     static let startMs: Int64 = 1_768_471_200_000
 
-    let port: Int
+    /// The loopback server's port; only a `.loopback` harness has one.
+    var port: Int {
+        guard let serverPort else { preconditionFailure("an in-process harness has no port: ask for .loopback") }
+        return serverPort
+    }
+    let serverPort: Int?
     let engine: Engine
     let api: TallyAPI
     let clock: ManualClock
@@ -36,11 +50,32 @@ struct APIHarness {
         _ method: String, _ path: String, body: [UInt8]?, token: String? = APIHarness.adminToken,
         headers: [(String, String)] = []
     ) async throws -> WireResponse {
+        guard let serverPort else {
+            return await sendInProcess(method, path, body: body, token: token, headers: headers)
+        }
         var head = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        return try await loopbackExchange(port: port, Array((head + "\r\n").utf8) + (body ?? []))
+        return try await loopbackExchange(port: serverPort, Array((head + "\r\n").utf8) + (body ?? []))
+    }
+
+    /// Hands the request to the API as the server would after parsing it.
+    private func sendInProcess(
+        _ method: String, _ target: String, body: [UInt8]?, token: String?, headers: [(String, String)]
+    ) async -> WireResponse {
+        var fields = HTTPHeaders([("Host", "test")])
+        if let token { fields.add("Authorization", "Bearer \(token)") }
+        for (name, value) in headers { fields.add(name, value) }
+        if let body { fields.add("Content-Type", "application/json"); fields.add("Content-Length", "\(body.count)") }
+        let query = target.firstIndex(of: "?")
+        let request = HTTPRequest(
+            method: method, target: target, path: String(target[..<(query ?? target.endIndex)]),
+            query: query.map { String(target[target.index(after: $0)...]) }, headers: fields, body: body ?? [],
+            remoteAddress: "127.0.0.1:0")
+        let response = await api.respond(to: request)
+        let answerHeaders = response.headers.fields.map { ($0.name, $0.value) } + [("Content-Length", "\(response.body.count)")]
+        return WireResponse(status: response.status, headers: answerHeaders, body: String(decoding: response.body, as: UTF8.self))
     }
 
     /// Creates an account and tops it up.
@@ -53,7 +88,7 @@ struct APIHarness {
 /// Runs `body` against a fresh API and tears everything down afterwards; with `testClock` the
 /// API serves the test-clock routes on the harness's manual clock.
 func withAPI(
-    log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(),
+    over transport: APITransport = .inProcess, log: AccessLog? = nil, testClock: Bool = false, catalog: Catalog = Catalog(),
     webhooks: WebhookSettings = WebhookSettings(deliver: false), retention: RetentionSettings = RetentionSettings(),
     gateway: GatewayRouteTable? = nil, admission: Admission? = nil, _ body: (APIHarness) async throws -> Void
 ) async throws {
@@ -84,19 +119,18 @@ func withAPI(
     let api = TallyAPI(
         engine: engine, tokens: tokens, log: log, testClock: testClock ? clock : nil, gateway: gateway,
         admission: admission ?? Admission(boundMs: 600_000))
-    let server = api.makeServer(
+    let server = transport == .inProcess ? nil : api.makeServer(
         configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 1, shutdownTimeoutMs: 5_000))
-    let port = try server.start()
     let harness = APIHarness(
-        port: port, engine: engine, api: api, clock: clock, databasePath: path, readToken: stored[0],
+        serverPort: try server?.start(), engine: engine, api: api, clock: clock, databasePath: path, readToken: stored[0],
         authorizeToken: stored[1])
     do {
         try await body(harness)
     } catch {
-        await server.shutdown()
+        await server?.shutdown()
         await engine.close()
         throw error
     }
-    await server.shutdown()
+    await server?.shutdown()
     await engine.close()
 }

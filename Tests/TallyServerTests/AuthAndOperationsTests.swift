@@ -83,7 +83,7 @@ import TallyStore
     }
 
     @Test func answersUnknownRoutesAndMethodsWithProblems() async throws {
-        try await withAPI { api in
+        try await withAPI(over: .loopback) { api in
             let missing = try await api.send("GET", "/v1/nothing")
             #expect(missing.status == 404)
             #expect(missing.json?["code"] == .string("not_found"))

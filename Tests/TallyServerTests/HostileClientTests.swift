@@ -9,7 +9,7 @@ import Testing
 @Suite struct HostileClientTests {
     @Test(arguments: [17, 100, 1_000])
     func answersEveryPipelinedHealthCheck(count: Int) async throws {
-        try await withAPI { api in
+        try await withAPI(over: .loopback) { api in
             let request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
             let responses = try await loopbackExchanges(
                 port: api.port, Array(String(repeating: request, count: count).utf8), count: count)
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func answersSmallRequestsPipelinedBehindALedgerPage() async throws {
-        try await withAPI { api in
+        try await withAPI(over: .loopback) { api in
             _ = try await api.send("POST", "/v1/accounts", json: #"{"id": "lena"}"#)
             for index in 0..<200 {
                 _ = try await api.engine.addCredits("lena", CreditRequest(amount: 1, source: .topup), idempotencyKey: "k\(index)")
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func keepsMetricSeriesBoundedWhateverMethodsAndPathsAreSent() async throws {
-        try await withAPI { api in
+        try await withAPI(over: .loopback) { api in
             let requests = (0..<2_000).map { index in
                 index.isMultiple(of: 2)
                     ? "INVENTED\(index) /v1/accounts HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /nowhere/\(index) HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func refusesTwoAuthorizationHeaders() async throws {
-        try await withAPI { api in
+        try await withAPI(over: .loopback) { api in
             let response = try await api.send(
                 "GET", "/v1/accounts", token: APIHarness.adminToken, headers: [("Authorization", "Bearer other")])
             #expect(response.status == 400)
