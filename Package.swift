@@ -13,7 +13,8 @@ let asNeeded: [LinkerSetting] = [
 
 let package = Package(
     name: "Tally",
-    platforms: [.macOS(.v15)],
+    // Linux only (epoll, Glibc, /proc): SwiftPM cannot name Linux in `platforms`, and naming an
+    // Apple platform here would claim a build that does not exist, so the field is left out.
     products: [
         .library(name: "TallyEngine", targets: ["TallyEngine"]),
         .executable(name: "tally", targets: ["tally"]),
@@ -67,7 +68,7 @@ let package = Package(
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyTesting", "TallyCore"]),
         .testTarget(name: "TallySystemTests", dependencies: ["TallySystem"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyTesting", "TallyStore", "TallyCore"]),
-        .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyTesting", "TallyEngine", "TallyStore", "TallyCore", "TallySystem"]),
         .testTarget(name: "TallyHTTPTests", dependencies: ["TallyHTTP", "TallyTesting"]),
         .testTarget(name: "TallyServerTests", dependencies: ["TallyTesting", "TallyServer", "TallyEngine", "TallyHTTP", "TallyStore", "TallyCore"]),
         .testTarget(name: "TallyWebhooksTests", dependencies: ["TallyTesting", "TallyWebhooks", "TallyCore", "CTallyCurl"]),

@@ -4,6 +4,7 @@ import Foundation
 import TallyCore
 @testable import TallyEngine
 import TallyStore
+import TallySystem
 import TallyTesting
 import Testing
 
@@ -67,9 +68,9 @@ import Testing
         _ = try await engine.addCredits("a", CreditRequest(amount: 100, source: .topup))
         #expect(await Self.failsWithStorage { try await engine.updateAccount("a", AccountChanges(metadata: Self.bigMetadata)) })
 
-        // Evict the idle account with the sweep the engine runs every second.
-        try await Task.sleep(for: .milliseconds(5))  // idle for longer than idleEvictionMs (1 ms)
-        await engine.registry.sweep()
+        // Evict the idle account with the sweep the engine runs every second, judged 5 ms on:
+        // idle for longer than idleEvictionMs (1 ms).
+        await engine.registry.sweep(nowUptimeMs: MonotonicClock.nowMs() + 5)
         try #require(engine.loadedAccounts == 0, "the account was evicted")
 
         let first = await Self.failsWithStorage { try await engine.authorize(AuthorizeRequest(account: "a", cost: 1)) }

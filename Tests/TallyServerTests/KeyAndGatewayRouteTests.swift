@@ -91,7 +91,8 @@ import Testing
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(30))
+                    // Revoke mid-stream: once a quarter of the 320 requests have started.
+                    while order.sequence.load(ordering: .sequentiallyConsistent) < 80 { await Task.yield() }
                     _ = try await api.send("DELETE", "/v1/keys/\(id)")
                     order.revokedAt.store(order.sequence.load(ordering: .sequentiallyConsistent), ordering: .sequentiallyConsistent)
                     return []

@@ -38,11 +38,13 @@ final class AccountRegistry: Sendable {
     func all() -> [AccountActor] { shards.flatMap { $0.actors.withLock { Array($0.values) } } }
 
     /// Evicts actors idle longer than the configured time, or sooner when too many are loaded.
-    func sweep() async {
+    ///
+    /// `nowUptimeMs` is the monotonic time to judge idleness by: the engine's timer passes the
+    /// clock's reading, and a test a later instant instead of waiting for one.
+    func sweep(nowUptimeMs: Int64 = MonotonicClock.nowMs()) async {
         let configuration = context.configuration
         let idleMs = count > configuration.maxLoadedAccounts ? 1_000 : configuration.idleEvictionMs
-        let nowMs = MonotonicClock.nowMs()
-        for actor in all() where await actor.retireIfIdle(nowUptimeMs: nowMs, idleMs: idleMs) {
+        for actor in all() where await actor.retireIfIdle(nowUptimeMs: nowUptimeMs, idleMs: idleMs) {
             remove(actor.id, actor: actor)
         }
     }
