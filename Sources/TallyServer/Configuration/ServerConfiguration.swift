@@ -137,6 +137,18 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// A memory size in megabytes, 1 to 4096; nil (with the problem noted) otherwise.
+    /// The members of a section with the path of each, or none (and a problem) when the section
+    /// is not an object.
+    static func members(
+        of value: JSONValue, at path: String, _ problems: inout [String]
+    ) -> [(name: String, value: JSONValue, path: String)] {
+        guard case .object(let members) = value else {
+            problems.append("\(path): must be an object")
+            return []
+        }
+        return members.map { ($0.0, $0.1, path + "." + $0.0) }
+    }
+
     private static func megabytes(_ value: JSONValue, path: String, problems: inout [String]) -> Int? {
         guard let megabytes = value.integerValue, (1...4_096).contains(megabytes) else {
             problems.append("\(path): must be an integer from 1 to 4096")
@@ -147,12 +159,7 @@ public struct ServerConfiguration: Sendable {
 
     /// `alerts`: `{hysteresis?, auto_topup_cooldown_seconds?, auto_topup_timeout_seconds?}`.
     private mutating func readAlerts(_ value: JSONValue, path: String, problems: inout [String]) {
-        guard case .object(let members) = value else {
-            problems.append("\(path): must be an object")
-            return
-        }
-        for (name, field) in members {
-            let at = path + "." + name
+        for (name, field, at) in Self.members(of: value, at: path, &problems) {
             let limit: Int64 = name == "hysteresis" ? Limits.amount.upperBound : 31_536_000
             guard let number = field.integerValue, (0...limit).contains(number) else {
                 problems.append("\(at): must be an integer from 0 to \(limit)")

@@ -7,12 +7,7 @@ extension ServerConfiguration {
     /// max_in_flight, max_in_flight_per_endpoint, retention_days, failed_retention_days,
     /// allow_private, allowlist}`.
     mutating func readWebhooks(_ value: JSONValue, path: String, problems: inout [String]) {
-        guard case .object(let members) = value else {
-            problems.append("\(path): must be an object")
-            return
-        }
-        for (name, field) in members {
-            let at = path + "." + name
+        for (name, field, at) in Self.members(of: value, at: path, &problems) {
             switch name {
             case "retry_schedule_seconds":
                 let seconds = field.arrayValue?.compactMap(\.integerValue) ?? []
@@ -60,12 +55,7 @@ extension ServerConfiguration {
 
     /// `events`: `{retention_days}`.
     mutating func readEvents(_ value: JSONValue, path: String, problems: inout [String]) {
-        guard case .object(let members) = value else {
-            problems.append("\(path): must be an object")
-            return
-        }
-        for (name, field) in members {
-            let at = path + "." + name
+        for (name, field, at) in Self.members(of: value, at: path, &problems) {
             switch name {
             case "retention_days": days(field, at, &problems).map { retention.eventsMs = $0 }
             default: problems.append("\(at): unknown key")
