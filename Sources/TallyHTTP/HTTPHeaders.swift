@@ -28,6 +28,13 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.filter { Self.namesMatch($0.name, name) }.map(\.value)
     }
 
+    /// How many fields have this name, compared case-insensitively, without allocating.
+    public func occurrences(of name: String) -> Int {
+        var count = 0
+        for field in fields where Self.namesMatch(field.name, name) { count += 1 }
+        return count
+    }
+
     /// Appends a field, keeping any earlier fields with the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))

@@ -84,6 +84,7 @@ public final class TallyAPI: Sendable {
         case .found(let route, let parameter):
             routeName = route.pattern
             do throws(Problem) {
+                try SingletonHeaders.check(request.headers)
                 try tokens.authorize(request.headers["Authorization"], for: route.access)
                 var call = Call(request: request, parameter: parameter)
                 defer { account = call.account }
@@ -92,7 +93,9 @@ public final class TallyAPI: Sendable {
                 case .call(let answer): response = try await answer(self, &call)
                 }
             } catch {
-                response = error.response
+                var refusal = error
+                if route.reasonHeader { refusal.headers.append(("X-Tally-Reason", error.code)) }
+                response = refusal.response
             }
         }
         record(request, route: routeName, response: response, start: start, account: account)

@@ -163,6 +163,28 @@ import Testing
         }
     }
 
+    @Test func aRepeatedAPIKeyOrIdempotencyKeyIsRefusedAndTakesNothing() async throws {
+        try await withAPI(catalog: Self.catalog, gateway: GatewayRouteTable(Self.routes, unpriced: .deny)) { api in
+            try await api.fund("twice", 100)
+            let (_, key) = try await Self.key(api, "twice")
+            let (_, other) = try await Self.key(api, "twice")
+            let twoKeys = try await api.send(
+                "GET", "/v1/gateway/authorize", token: api.authorizeToken,
+                headers: [("X-Original-Method", "POST"), ("X-Original-URI", "/v1/chat"), ("X-Api-Key", key), ("x-api-key", other)])
+            #expect(twoKeys.status == 400 && twoKeys.json?["code"] == .string("repeated_header"), "\(twoKeys.body)")
+            #expect(twoKeys.header("X-Tally-Reason") == "repeated_header", "the proxy learns why from the header")
+
+            let twoIdempotencyKeys = try await api.send(
+                "POST", "/v1/authorize", json: #"{"account": "twice", "cost": 5}"#,
+                headers: [("Idempotency-Key", "a"), ("Idempotency-Key", "b")])
+            #expect(twoIdempotencyKeys.status == 400 && twoIdempotencyKeys.json?["code"] == .string("repeated_header"))
+            #expect(twoIdempotencyKeys.header("X-Tally-Reason") == nil, "only the gateway route names its reason in a header")
+
+            let balance = try await api.send("GET", "/v1/accounts/twice")
+            #expect(balance.json?["balance"]?["available"] == .integer(100), "nothing was debited: \(balance.body)")
+        }
+    }
+
     @Test func suspendedAndClosedAccountsKeysAreRefusedEverywhere() async throws {
         try await withAPI(catalog: Self.catalog, gateway: GatewayRouteTable(Self.routes, unpriced: .deny)) { api in
             try await api.fund("paused", 100)

@@ -6,9 +6,9 @@ import TallyHTTP
 /// `X-Api-Key`, the proxied request in `X-Original-Method` / `X-Original-URI`, priced from the
 /// configured routes and debited in one call.
 extension TallyAPI {
-    /// Answers 200 (allow) with `X-Credits-Remaining` and the rate-limit headers, or the refusal
-    /// (400, 401, 402, 403, 429) with its problem code in `X-Tally-Reason`.
-    func gatewayAuthorize(_ call: inout Call) async -> HTTPResponse {
+    /// Answers 200 (allow) with `X-Credits-Remaining` and the rate-limit headers, or throws the
+    /// refusal (400, 401, 402, 403, 429), counted by its code.
+    func gatewayAuthorize(_ call: inout Call) async throws(Problem) -> HTTPResponse {
         let headers = call.request.headers
         let method = headers["X-Original-Method"] ?? ""
         let uri = headers["X-Original-URI"] ?? ""
@@ -34,9 +34,7 @@ extension TallyAPI {
             return reply.response
         } catch {
             metrics.recordDecision(error.code)
-            var refusal = error
-            refusal.headers.append(("X-Tally-Reason", error.code))
-            return refusal.response
+            throw error
         }
     }
 

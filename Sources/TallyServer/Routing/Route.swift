@@ -50,6 +50,9 @@ struct Route: Sendable {
     var query: [QueryParameter] = []
     /// The media type of the success body.
     var mediaType = "application/json"
+    /// Whether every refusal also names its code in `X-Tally-Reason`, for proxies that pass on
+    /// headers but not bodies (nginx's `auth_request`).
+    var reasonHeader = false
     let handler: Handler
 
     /// The pattern's segments, for matching.

@@ -20,8 +20,8 @@ extension RouteTable {
         Route(method: "GET", pattern: "/v1/gateway/authorize", name: "gatewayAuthorize", access: .scopes([.authorize]),
             summary: "For proxies (nginx auth_request): X-Api-Key, X-Original-Method and X-Original-URI; priced from routes, debited; "
                 + "a suspended or closed account's keys are refused on every route, free ones included",
-            success: (200, "GatewayDecision"), failures: [400, 401, 402, 403, 429],
-            handler: .call { await $0.gatewayAuthorize(&$1) }),
+            success: (200, "GatewayDecision"), failures: [400, 401, 402, 403, 429], reasonHeader: true,
+            handler: .call { api, call throws(Problem) in try await api.gatewayAuthorize(&call) }),
         Route(method: "POST", pattern: "/v1/webhook-endpoints", name: "createEndpoint", access: .adminOnly,
             summary: "Register a webhook endpoint; the answer shows its whsec_ secret once", request: "CreateEndpoint",
             success: (201, "EndpointWithSecret"), failures: [422], handler: .reply(TallyAPI.createEndpoint)),
