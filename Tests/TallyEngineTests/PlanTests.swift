@@ -25,9 +25,13 @@ import TallyStore
         ],
         packs: ["refill": Pack(name: "refill", credits: 500, priceAmount: 500, priceCurrency: "USD")])
 
+    /// An engine whose own due-work timer never fires during a test: the tests run the due work
+    /// themselves, and a timer firing between a clock step and that call took work from it.
     static func engine(_ database: TempDatabase, _ clock: ManualClock) throws -> Engine {
         try Engine(
-            configuration: EngineConfiguration(store: storeConfiguration(database.path), catalog: catalog), clock: clock)
+            configuration: EngineConfiguration(
+                store: storeConfiguration(database.path), catalog: catalog, dueWorkIntervalMs: 365 * 86_400_000),
+            clock: clock)
     }
 
     static func types(_ engine: Engine, _ account: String) async throws -> [String] {
