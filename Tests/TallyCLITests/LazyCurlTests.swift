@@ -21,8 +21,10 @@ extension CLITests {
             let api = API(port: server.port)
 
             #expect(try await api.call("POST", "/v1/accounts", #"{"id": "lazy"}"#).status == 201)
-            // Long enough for several dispatcher passes over an empty outbox.
-            try await Task.sleep(for: .seconds(1))
+            // Several dispatcher passes over an empty outbox, counted by the server itself.
+            #expect(
+                try await WebhookEndToEndTests.eventually(30) { try await Self.dispatcherPasses(api) >= 3 },
+                "the dispatcher ran its passes")
             #expect(try !Self.mapsLibcurl(pid), "an idle server has not loaded libcurl")
             let endpoint = try await api.createEndpoint(receiver.url, secretFile: receiver.secretFile)
             #expect(try !Self.mapsLibcurl(pid), "registering an endpoint does not load libcurl")
@@ -38,6 +40,13 @@ extension CLITests {
         }
 
         /// Whether libcurl is among the files process `pid` has mapped.
+        /// The server's count of dispatcher passes, from `/metrics`.
+        static func dispatcherPasses(_ api: API) async throws -> Int {
+            let metrics = try await api.call("GET", "/metrics").body
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("tally_webhook_dispatcher_passes_total ") }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+
         static func mapsLibcurl(_ pid: Int32) throws -> Bool {
             // Read to the end: String(contentsOfFile:) stops after one read of a /proc file.
             let maps = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/maps")).readToEnd() ?? Data()

@@ -93,6 +93,7 @@ final class WebhookDispatcher: Sendable {
             return (state.inFlight, state.stopping, due)
         }
         guard !stopping else { return 0 }
+        metrics.recordPass()
         if countBacklog { await self.countBacklog(nowMs: nowMs) }
         // Twice the client's cap keeps its queue fed between passes.
         let room = 2 * settings.maxInFlight - busy.count

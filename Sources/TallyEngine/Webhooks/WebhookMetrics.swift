@@ -13,6 +13,9 @@ public final class WebhookMetrics: Sendable {
         /// How long the oldest of them has been due, in milliseconds.
         public var backlogAgeMs: Int64 = 0
         public var disabledEndpoints = 0
+        /// Dispatcher passes over the outbox so far: a number that stops growing is a stuck
+        /// dispatcher.
+        public var passes = 0
     }
 
     private let counters = Mutex(Reading())
@@ -32,6 +35,8 @@ public final class WebhookMetrics: Sendable {
             $0.disabledEndpoints = disabledEndpoints
         }
     }
+
+    func recordPass() { counters.withLock { $0.passes += 1 } }
 
     /// The counters now.
     public var reading: Reading { counters.withLock { $0 } }

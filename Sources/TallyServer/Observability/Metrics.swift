@@ -152,6 +152,9 @@ public final class Metrics: Sendable {
             "tally_webhook_backlog_age_seconds", "gauge", "How long the oldest due delivery has waited.",
             "\(Double(webhooks.backlogAgeMs) / 1e3)")
         out += gauge("tally_webhook_endpoints_disabled", "gauge", "Webhook endpoints disabled.", "\(webhooks.disabledEndpoints)")
+        out += gauge(
+            "tally_webhook_dispatcher_passes_total", "counter", "Passes of the dispatcher over the outbox (stops growing if it is stuck).",
+            "\(webhooks.passes)")
         return out
     }
 
