@@ -1,7 +1,8 @@
 /// The write side as the engine sees it: typed mutations in, the writer's and indexer's state out.
 extension Store {
-    /// Whether new work should be taken (see ``GroupCommitWriter/hasCapacity``): callers check
-    /// before changing memory, so refusing work undoes nothing.
+    /// Whether new work should be taken: the write queue has room, its oldest mutation has not
+    /// waited past the delay bound and the index keeps up. Callers check before changing memory,
+    /// so refusing work (back-pressure) undoes nothing.
     public var hasCapacity: Bool { writer.hasCapacity }
 
     /// Queues a mutation for the next group commit; its completion runs on the writer thread

@@ -6,7 +6,7 @@ public struct AccountSnapshot: Sendable {
     /// The account's newest idempotency keys within retention, with their request fingerprints.
     public let idempotencyKeys: [StoredIdempotencyKey]
     /// Every key the account used at or after this instant is among `idempotencyKeys`; an older
-    /// one within retention may be on disk only (``Connection/storedKey(account:key:sinceMs:)``).
+    /// one within retention may be on disk only (``Store/storedKey(account:key:sinceMs:)``).
     public let keysCompleteSinceMs: Int64
     /// The last event sequence number the account used.
     public let lastEventSeq: Int64
