@@ -157,7 +157,10 @@ extension Store {
         guard !FileManager.default.fileExists(atPath: target) else {
             throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "\(target) already exists")
         }
-        try openExisting(path: path, readOnly: true).cached("VACUUM INTO ?").run(target)
+        // Bound to a name: a statement holds its connection unowned, so the connection must
+        // outlive the statement's run.
+        let connection = try openExisting(path: path, readOnly: true)
+        try connection.cached("VACUUM INTO ?").run(target)
     }
 
     /// Opens a connection for an offline tool; a missing file is an error, never created.
