@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "TallyFaultHarness",
             dependencies: ["CTallyFaultVFS", "TallyEngine", "TallyStore", "TallyCore", "TallyTesting"]),
-        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyStore", "TallyCore", "TallyCrypto", "TallySystem"]),
+        .target(name: "TallyServer", dependencies: ["TallyEngine", "TallyHTTP", "TallyCore", "TallyCrypto", "TallySystem"]),
 
         // Executable
         .executableTarget(

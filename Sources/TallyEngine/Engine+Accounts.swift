@@ -116,8 +116,8 @@ extension Engine {
     public func accounts(
         after afterID: String?, limit: Int, livemode: Bool? = nil
     ) async throws(EngineError) -> [(account: Account, debt: Credits)] {
-        try await read { connection throws(StoreError) in
-            try connection.accounts(after: afterID, limit: limit, livemode: livemode).map { (account: $0.0, debt: $0.1) }
+        try await read { store throws(StoreError) in
+            try await store.accounts(after: afterID, limit: limit, livemode: livemode).map { (account: $0.0, debt: $0.1) }
         }
     }
 }

@@ -12,7 +12,7 @@ extension Engine {
     }
 
     private func storedHold(_ id: HoldID) async throws(EngineError) -> HoldView {
-        guard let found = try await read({ connection throws(StoreError) in try connection.hold(id: id) }) else {
+        guard let found = try await read({ store throws(StoreError) in try await store.hold(id: id) }) else {
             throw .rejected(.holdNotFound)
         }
         return HoldView(account: found.account, hold: found.hold)

@@ -4,7 +4,7 @@ public import TallyStore
 extension Engine {
     /// A debit or capture with its lineage and refunds so far.
     public func debit(_ id: Int64) async throws(EngineError) -> DebitRecord {
-        guard let debit = try await read({ connection throws(StoreError) in try connection.debit(id: id) }) else {
+        guard let debit = try await read({ store throws(StoreError) in try await store.debit(id: id) }) else {
             throw .rejected(.debitNotFound)
         }
         return debit
@@ -32,17 +32,8 @@ extension Engine {
         account: String, fromMs: Int64, toMs: Int64, granularity: UsageGranularity
     ) async throws(EngineError) -> UsageReport {
         let id = try Engine.checked(account)
-        let report = try await read { connection throws(StoreError) -> UsageReport? in
-            guard try connection.accountRow(id: id) != nil else { return nil }
-            var builder = UsageReport.Builder(fromMs: fromMs, toMs: toMs, granularity: granularity)
-            var afterSeq: Int64 = 0
-            while true {
-                let page = try connection.entries(EntryQuery(account: id, afterSeq: afterSeq, limit: 5_000, fromMs: fromMs, toMs: toMs))
-                guard let last = page.last else { break }
-                for entry in page { builder.add(entry) }
-                afterSeq = last.seq
-            }
-            return builder.report
+        let report = try await read { store throws(StoreError) in
+            try await store.usage(account: id, fromMs: fromMs, toMs: toMs, granularity: granularity)
         }
         guard let report else { throw .rejected(.accountNotFound) }
         return report
@@ -50,16 +41,13 @@ extension Engine {
 
     /// A page of the event outbox in id order (events are written with the change they tell of).
     public func events(_ query: EventQuery) async throws(EngineError) -> [EventRow] {
-        try await read { connection throws(StoreError) in try connection.events(query) }
+        try await read { store throws(StoreError) in try await store.events(query) }
     }
 
     /// A page of an account's ledger, oldest first; `accountNotFound` if there is no such account.
     public func ledger(_ query: EntryQuery) async throws(EngineError) -> [LedgerEntry] {
-        let account = try Engine.checked(query.account)
-        let entries = try await read { connection throws(StoreError) -> [LedgerEntry]? in
-            guard try connection.accountRow(id: account) != nil else { return nil }
-            return try connection.entries(query)
-        }
+        _ = try Engine.checked(query.account)
+        let entries = try await read { store throws(StoreError) in try await store.ledger(query) }
         guard let entries else { throw .rejected(.accountNotFound) }
         return entries
     }

@@ -6,13 +6,8 @@ extension Engine {
     /// Why the engine takes no work now, nil when it does: the writer's queue has room and a
     /// reader answers.
     public func unreadiness() async -> Unreadiness? {
-        guard context.store.writer.hasCapacity else { return .writeQueueFull }
-        do throws(StoreError) {
-            _ = try await context.store.readers.read { _ throws(StoreError) in true }
-            return nil
-        } catch {
-            return .storeSilent
-        }
+        guard context.store.hasCapacity else { return .writeQueueFull }
+        return await context.store.readersAnswer() ? nil : .storeSilent
     }
 
     /// Why the engine is not ready.
@@ -24,16 +19,16 @@ extension Engine {
     }
 
     /// The group-commit writer's counters since the engine started.
-    public var writerStatistics: WriterStatistics { context.store.writer.currentStatistics }
+    public var writerStatistics: WriterStatistics { context.store.writerStatistics }
 
     /// Committed ledger entries the ledger index does not hold yet.
-    public var unindexedEntries: Int { context.store.tail.count }
+    public var unindexedEntries: Int { context.store.unindexedEntries }
 
     /// The longest a mutation may wait for the writer, which admission's bound defaults to.
     public var maxQueueDelayMs: Int { context.store.configuration.maxQueueDelayMs }
 
     /// The service tokens stored in the database, revoked ones too.
     public func serviceTokens() async throws(EngineError) -> [ServiceTokenRecord] {
-        try await read { connection throws(StoreError) in try connection.serviceTokens() }
+        try await read { store throws(StoreError) in try await store.serviceTokens() }
     }
 }

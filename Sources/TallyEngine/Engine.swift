@@ -30,7 +30,7 @@ public final class Engine: Sendable {
             let store = try Store(configuration: configuration.store, nowMs: clock.nowMs())
             let highest: Int64
             do throws(StoreError) {
-                highest = try Engine.highestID(configuration.store.path)
+                highest = try store.highestAllocatedID()
             } catch {
                 store.close()  // otherwise its threads would outlive the failed start
                 throw error
@@ -94,7 +94,7 @@ public final class Engine: Sendable {
     public func pruneExpiredRecords() async -> Int { await retention.run() }
 
     /// Stores the clock's time durably, so a `--test-clock` server restarted on this database
-    /// resumes from it (``Connection/testClockMs()``).
+    /// resumes from it (``StoreAdministration/testClockMs()``).
     public func recordClock() async throws(EngineError) {
         if case .failure(let error) = await context.commit([.putTestClock(nowMs: clock.nowMs())]) { throw .storage(error) }
     }
@@ -103,11 +103,11 @@ public final class Engine: Sendable {
     /// then declares it complete; until then every key absent from memory is looked up on disk.
     private static func fillKeyFilter(_ context: EngineContext) {
         let filter = context.idempotencyKeyFilter
-        let path = context.configuration.store.path
+        let store = context.store
         let sinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
         let thread = Thread {
             do throws(StoreError) {
-                try Connection(path: path, readOnly: true).forEachKey(sinceMs: sinceMs) { account, key in
+                try store.forEachIdempotencyKey(sinceMs: sinceMs) { account, key in
                     filter.insert(account: account, key: key, atMs: sinceMs)
                 }
                 filter.markComplete(since: sinceMs)
@@ -118,10 +118,6 @@ public final class Engine: Sendable {
         }
         thread.name = "tally-key-filter"
         thread.start()
-    }
-
-    private static func highestID(_ path: String) throws(StoreError) -> Int64 {
-        try Connection(path: path).highestAllocatedID()
     }
 
     /// The clock the engine reads.
@@ -176,10 +172,10 @@ public final class Engine: Sendable {
         }
     }
 
-    /// Runs a read on a reader thread, mapping store failures.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws(StoreError) -> T) async throws(EngineError) -> T {
+    /// Runs one of the store's typed reads, mapping store failures.
+    func read<T>(_ body: (Store) async throws(StoreError) -> T) async throws(EngineError) -> T {
         do throws(StoreError) {
-            return try await context.store.readers.read(body)
+            return try await body(context.store)
         } catch {
             throw .storage(error)
         }

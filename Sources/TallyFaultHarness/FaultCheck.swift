@@ -36,10 +36,10 @@ public struct FaultCheck: Sendable {
     static func storedViolations(path: String, answers: [Answer]) -> [String] {
         var found: [String] = []
         do {
-            let ledger = try Connection(path: path)
-            found += try Self.integrity(ledger, name: "ledger")
-            found += try Self.integrity(Connection(path: path + "-index"), name: "ledger index")
-            found += try LedgerVerifier(connection: ledger).verify().violations.map { "verifier: \($0)" }
+            let ledger = try Store.openForInspection(path: path, recovering: true)
+            found += Self.integrity(try ledger.integrityProblems(), name: "ledger")
+            found += Self.integrity(try ledger.indexIntegrityProblems(), name: "ledger index")
+            found += try ledger.verify().violations.map { "verifier: \($0)" }
             let stored = try StoredFacts(ledger)
             for request in Self.fold(answers) { found += stored.violations(of: request) }
         } catch {
@@ -48,9 +48,8 @@ public struct FaultCheck: Sendable {
         return found
     }
 
-    static func integrity(_ connection: Connection, name: String) throws(StoreError) -> [String] {
-        let result = try connection.cached("PRAGMA integrity_check").rows { $0.text(0) }
-        return result == ["ok"] ? [] : ["integrity_check of the \(name): \(result.prefix(5))"]
+    static func integrity(_ problems: [String], name: String) -> [String] {
+        problems.isEmpty ? [] : ["integrity_check of the \(name): \(problems.prefix(5))"]
     }
 
     /// The engine starts on the database and reads every account.
@@ -109,22 +108,14 @@ struct StoredFacts {
     /// (account, tag) of every entry whose metadata carries a tag.
     var tags: Set<String> = []
 
-    init(_ connection: Connection) throws(StoreError) {
-        for (id, account, amount, metadata, key) in try connection.cached(
-            "SELECT id, account_id, amount, metadata, idempotency_key FROM entries"
-        ).rows([], { ($0.int(0), $0.text(1), $0.int(2), $0.text(3), $0.optionalText(4)) }) {
-            entries[id] = (account, amount)
-            if let key { keys["\(account) \(key)", default: 0] += 1 }
-            if let tag = Self.tag(in: metadata) { tags.insert("\(account) \(tag)") }
+    init(_ store: StoreInspection) throws(StoreError) {
+        for entry in try store.allEntries() {
+            entries[entry.id] = (entry.account, entry.amount)
+            if let key = entry.idempotencyKey { keys["\(entry.account) \(key)", default: 0] += 1 }
+            if let tag = Self.tag(in: entry.metadata) { tags.insert("\(entry.account) \(tag)") }
         }
-        for name in try connection.cached("SELECT account_id || ' ' || key FROM idempotency").rows([], { $0.text(0) }) {
-            keys[name, default: 0] += 1
-        }
-        for (id, account, amount, status) in try connection.cached("SELECT id, account_id, amount, status FROM holds")
-            .rows([], { ($0.int(0), $0.text(1), $0.int(2), $0.text(3)) })
-        {
-            holds[id] = (account, amount, status)
-        }
+        for (account, key) in try store.separateOutcomeKeys() { keys["\(account) \(key)", default: 0] += 1 }
+        for hold in try store.allHolds() { holds[hold.id] = (hold.account, hold.amount, hold.status) }
     }
 
     static func tag(in metadata: String) -> String? {

@@ -1,7 +1,6 @@
 import Foundation
 import TallyCore
 import TallyEngine
-import TallyStore
 import TallyTesting
 
 /// The child process of a schedule: opens an engine through the fault VFS, runs seeded mixed

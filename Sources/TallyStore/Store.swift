@@ -75,12 +75,14 @@ public struct StoreConfiguration: Sendable {
 ///
 /// Open one per database file per process and pass it down.
 public final class Store: Sendable {
-    public let writer: GroupCommitWriter
-    public let readers: ReaderPool
+    // Sealed: callers reach the writer and the readers only through the typed methods of
+    // Store+Writes and Store+Reads, so no SQL runs outside this module.
+    let writer: GroupCommitWriter
+    let readers: ReaderPool
     private let checkpointer: Checkpointer
     private let indexer: LedgerIndexer
     /// Committed entries the ledger index does not hold yet.
-    public let tail: LedgerTail
+    let tail: LedgerTail
     public let configuration: StoreConfiguration
 
     /// Opens the database, migrates it to the latest schema and starts the threads.
@@ -144,14 +146,6 @@ public final class Store: Sendable {
         try connection.pragma("journal_size_limit = 1073741824")
         return connection
     }
-
-    /// Opens a single connection for offline tools such as `tally verify`.
-    public static func openForInspection(path: String) throws(StoreError) -> Connection {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "no database at \(path)")
-        }
-        return try Connection(path: path, readOnly: true)
-    }
 }
 
 extension Store {
@@ -163,7 +157,17 @@ extension Store {
         guard !FileManager.default.fileExists(atPath: target) else {
             throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "\(target) already exists")
         }
-        let connection = try openForInspection(path: path)
+        // Bound to a name: a statement holds its connection unowned, so the connection must
+        // outlive the statement's run.
+        let connection = try openExisting(path: path, readOnly: true)
         try connection.cached("VACUUM INTO ?").run(target)
+    }
+
+    /// Opens a connection for an offline tool; a missing file is an error, never created.
+    static func openExisting(path: String, readOnly: Bool) throws(StoreError) -> Connection {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.unusableFile, code: SQLITE_CANTOPEN, message: "no database at \(path)")
+        }
+        return try Connection(path: path, readOnly: readOnly)
     }
 }

@@ -2,7 +2,7 @@
 // file 1), backup (a consistent copy that verifies clean, never overwriting), and bench's JSON report
 // line, with --raw, refusing an existing file without --overwrite.
 import Foundation
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

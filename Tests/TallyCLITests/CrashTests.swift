@@ -100,14 +100,10 @@ extension CLITests {
     @Suite struct CrashTests {
         /// Every (account, key) the database holds: keys in entry rows and in the idempotency table.
         static func storedKeys(_ path: String) throws -> Set<String> {
-            let connection = try Store.openForInspection(path: path)
-            let keys = try connection.cached(
-                """
-                SELECT account_id || ' ' || idempotency_key FROM entries WHERE idempotency_key IS NOT NULL
-                UNION ALL SELECT account_id || ' ' || key FROM idempotency
-                """
-            ).rows { $0.text(0) }
-            return Set(keys)
+            let store = try Store.openForInspection(path: path)
+            let onEntries = try store.allEntries().compactMap { entry in entry.idempotencyKey.map { "\(entry.account) \($0)" } }
+            let separate = try store.separateOutcomeKeys().map { "\($0.account) \($0.key)" }
+            return Set(onEntries + separate)
         }
 
         static func ms(_ duration: Duration) -> Int64 {

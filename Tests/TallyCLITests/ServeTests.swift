@@ -1,7 +1,7 @@
 // Proves `tally serve` end to end as an operator runs it: it starts on the environment's
 // overrides, answers over loopback, and on SIGTERM drains and exits 0 with what it acknowledged
 // durable and the ledger clean.
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

@@ -3,7 +3,7 @@
 import Foundation
 import TallyCore
 @testable import TallyEngine
-import TallyStore
+@testable import TallyStore
 import TallySystem
 import TallyTesting
 import Testing

@@ -5,7 +5,7 @@ import TallyTesting
 import Testing
 import TallyCore
 import TallyEngine
-import TallyStore
+@testable import TallyStore
 
 @Suite struct DueWorkTests {
     @Test func anIdleAccountsHoldAndLotExpireWithoutAnyRequest() async throws {

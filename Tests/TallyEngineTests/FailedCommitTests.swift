@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import TallyCore
 @testable import TallyEngine
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 
 @Suite struct FailedCommitTests {

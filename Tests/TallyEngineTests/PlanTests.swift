@@ -9,7 +9,7 @@ import TallyTesting
 import Testing
 import TallyCore
 import TallyEngine
-import TallyStore
+@testable import TallyStore
 
 @Suite struct PlanTests {
     /// 2024-01-31T10:00:00Z: a month-end anchor, in a leap year.

@@ -6,7 +6,7 @@ import Foundation
 import Glibc
 import TallyCore
 import TallyEngine
-import TallyStore
+@testable import TallyStore
 import Testing
 
 /// A tmpfs of a few MiB mounted for one test, so the disk really fills.

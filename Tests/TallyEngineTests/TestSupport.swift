@@ -30,7 +30,7 @@ func openEngine(
 
 /// Runs the ledger verifier on the database file and returns what it found.
 func verifyLedger(_ path: String) throws -> (accounts: Int, violations: [LedgerVerifier.Violation]) {
-    try LedgerVerifier(connection: Connection(path: path)).verify()
+    try Store.openForInspection(path: path, recovering: true).verify()
 }
 
 /// The rejection `body` threw, or nil if it succeeded or failed otherwise.

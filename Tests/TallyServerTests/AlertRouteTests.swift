@@ -44,6 +44,6 @@ import Testing
         let lows = try await engine.events(EventQuery(type: "balance.low", account: "a", limit: 10))
         #expect(lows.count == 1)
         await engine.close()
-        #expect(try LedgerVerifier(connection: Connection(path: database.path, readOnly: true)).verify().violations.isEmpty)
+        #expect(try Store.openForInspection(path: database.path).verify().violations.isEmpty)
     }
 }

@@ -2,7 +2,7 @@
 // still until advanced, and an advance runs what became due (a hold past its TTL is released);
 // it reaches 9999-12-31T23:59:59.999Z, the last time RFC 3339 can write, and refuses to go past it.
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import Testing
 
 @Suite struct TestClockTests {

@@ -8,7 +8,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyServer
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 
@@ -60,8 +60,7 @@ import Testing
             // Before test mode a live account could be issued a test key; write one as it was stored.
             let text = try #require(APIKeyText(mode: .test, randomBytes: Array(repeating: 7, count: 32)))
             let hash = TokenSecret.hash(text.text).map { String(format: "%02x", $0) }.joined()
-            let administration = try Store.openForAdministration(path: api.databasePath, nowMs: APIHarness.startMs)
-            try administration.execute(
+            try Connection(path: api.databasePath).execute(
                 """
                 INSERT INTO api_keys (id, account_id, mode, prefix, key_hash, created_at_ms)
                 VALUES (900000000, 'legacy', 'test', '\(text.displayPrefix)', x'\(hash)', \(APIHarness.startMs))

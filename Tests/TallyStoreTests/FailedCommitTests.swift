@@ -3,7 +3,7 @@
 // serves others, and recovers.
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

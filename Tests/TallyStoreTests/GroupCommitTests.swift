@@ -2,7 +2,7 @@
 // (a separate connection sees the rows), load forms batches > 1, and repeated row states fold to the last.
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

@@ -2,7 +2,7 @@
 // queued and refuses the rest; pins the known hang of a read after close().
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

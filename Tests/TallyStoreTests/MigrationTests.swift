@@ -2,7 +2,7 @@
 // connection of a store carries the configured pragmas (WAL, synchronous FULL/NORMAL, page cap).
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

@@ -2,7 +2,7 @@
 // debits with lineage and refunds, holds, metadata encoding, account pages and highestAllocatedID.
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

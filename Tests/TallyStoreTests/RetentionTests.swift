@@ -3,7 +3,7 @@
 // delivery of them is kept; a batch deletes at most its limit; the ledger is untouched.
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

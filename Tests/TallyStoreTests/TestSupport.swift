@@ -3,7 +3,7 @@
 import Foundation
 import Synchronization
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

@@ -2,7 +2,7 @@
 // lot, a deleted entry (seq gap), a wrong debt and other tampering, each against the right account.
 import Foundation
 import TallyCore
-import TallyStore
+@testable import TallyStore
 import TallyTesting
 import Testing
 

@@ -64,8 +64,8 @@ extension Engine {
     /// An account's keys (never their secrets), in id order.
     public func keys(account: String, after afterID: Int64, limit: Int) async throws(EngineError) -> [APIKeyRecord] {
         _ = try await self.account(account)
-        return try await read { connection throws(StoreError) in
-            try connection.apiKeys(account: account, after: afterID, limit: limit)
+        return try await read { store throws(StoreError) in
+            try await store.apiKeys(account: account, after: afterID, limit: limit)
         }
     }
 
@@ -108,7 +108,7 @@ extension Engine {
 
     /// The key with this id.
     public func key(_ id: Int64) async throws(EngineError) -> APIKeyRecord {
-        guard let found = try await read({ connection throws(StoreError) in try connection.apiKey(id: id) }) else {
+        guard let found = try await read({ store throws(StoreError) in try await store.apiKey(id: id) }) else {
             throw .rejected(.keyNotFound)
         }
         return found
@@ -151,7 +151,7 @@ extension Engine {
         let hash = APIKeyRing.hash(text.text)
         var key = context.apiKeys.cached(hash: hash)
         if key == nil {
-            key = try await read { connection throws(StoreError) in try connection.apiKey(hash: hash) }
+            key = try await read { store throws(StoreError) in try await store.apiKey(hash: hash) }
             if let key { context.apiKeys.remember(key) }
         }
         guard let key, Crypto.constantTimeEqual(key.hash, hash) else { throw .rejected(.invalidAPIKey) }

@@ -30,7 +30,7 @@ extension AccountActor {
             }
         }
         guard phase == .missing else { throw .engine(.rejected(.accountExists)) }
-        guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
+        guard context.store.hasCapacity else { throw .engine(.overloaded) }
         state = AccountState(account: account)
         var rules = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
         var started: (entries: [LedgerEntry], start: AppliedPeriodStart?) = ([], nil)

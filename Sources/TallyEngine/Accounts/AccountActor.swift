@@ -75,9 +75,7 @@ actor AccountActor {
         let keysSinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
         let keyLimit = context.configuration.idempotencyKeysPerAccount
         do throws(StoreError) {
-            let snapshot = try await context.store.readers.read { connection throws(StoreError) in
-                try connection.loadAccount(id: id, keysSinceMs: keysSinceMs, keyLimit: keyLimit)
-            }
+            let snapshot = try await context.store.account(id: id, keysSinceMs: keysSinceMs, keyLimit: keyLimit)
             install(snapshot)
             return nil
         } catch {
@@ -145,7 +143,7 @@ actor AccountActor {
             }
         }
         guard phase == .live else { throw .engine(.rejected(.accountNotFound)) }
-        guard context.store.writer.hasCapacity else { throw .engine(.overloaded) }
+        guard context.store.hasCapacity else { throw .engine(.overloaded) }
         var ruleContext = RuleContext(nowMs: nowMs, ids: AllocatedIDs(allocator: context.ids))
         let before = StoreChanges.Before(state)
         let availableBefore = state.available
@@ -253,11 +251,11 @@ actor AccountActor {
         if let request {
             keys.begin(request.key, fingerprint: request.fingerprint, atMs: nowMs, entryID: stampedEntry, ticket: ticket)
             let settings = context.configuration
-            let tail = context.store.tail
+            let store = context.store
             let id = self.id
             keys.evict(
                 perAccount: settings.idempotencyKeysPerAccount, floor: IdempotencyKeyIndex.floor,
-                totalBytes: settings.idempotencyKeyBytes, nowMs: nowMs, firstUnindexedID: { tail.firstUnindexedID(account: id) })
+                totalBytes: settings.idempotencyKeyBytes, nowMs: nowMs, firstUnindexedID: { store.firstUnindexedEntry(account: id) })
             if stampedEntry == nil {
                 changes.append(.putIdempotency(IdempotencyRecord(
                     account: id, key: request.key, fingerprint: request.fingerprint,
@@ -268,7 +266,7 @@ actor AccountActor {
         resumeOnNextWrite = false
         let signals = self.signals
         signals.inFlight.add(1, ordering: .relaxed)
-        context.store.writer.submit(
+        context.store.submit(
             StoreMutation(account: id, changes: changes, resumesAccount: resumes) { result in
                 // Memory ran ahead of disk: the actor reloads before its next request. The flag
                 // is set before the caller hears of the failure, so a retry sees it.
@@ -303,9 +301,7 @@ actor AccountActor {
         let key = request.key
         let found: AccountSnapshot.StoredIdempotencyKey?
         do throws(StoreError) {
-            found = try await context.store.readers.read { connection throws(StoreError) in
-                try connection.storedKey(account: id, key: key, sinceMs: sinceMs)
-            }
+            found = try await context.store.storedKey(account: id, key: key, sinceMs: sinceMs)
         } catch {
             keys.endProbe(key)
             throw .engine(.storage(error))
@@ -331,9 +327,7 @@ actor AccountActor {
         let entryID = earlier.entryID
         let stored: [UInt8]?
         do throws(StoreError) {
-            stored = try await context.store.readers.read { connection throws(StoreError) in
-                try connection.idempotencyResponse(account: id, key: key, entryID: entryID)
-            }
+            stored = try await context.store.idempotencyResponse(account: id, key: key, entryID: entryID)
         } catch {
             throw .engine(.storage(error))
         }

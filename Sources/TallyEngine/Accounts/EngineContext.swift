@@ -34,7 +34,7 @@ struct EngineContext: Sendable {
     /// Queues changes no account owns; `completion` runs on the writer thread once durable.
     func submit(_ changes: [StoreChange], completion: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
         // The empty id is never a valid account id, so the writer never refuses these.
-        store.writer.submit(StoreMutation(account: "", changes: changes, resumesAccount: true, completion: completion))
+        store.submit(StoreMutation(account: "", changes: changes, resumesAccount: true, completion: completion))
     }
 }
 

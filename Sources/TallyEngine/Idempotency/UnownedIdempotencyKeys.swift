@@ -39,7 +39,7 @@ extension Engine {
         let key = scope + ":" + request.key
         guard context.unownedIdempotencyKeys.claim(key) else { throw .rejected(.idempotencyKeyInFlight) }
         defer { context.unownedIdempotencyKeys.release(key) }
-        let stored = try await read { connection throws(StoreError) in try connection.idempotencyRecord(account: "", key: key) }
+        let stored = try await read { store throws(StoreError) in try await store.idempotencyRecord(account: "", key: key) }
         let sinceMs = clock.nowMs() - context.configuration.idempotencyRetentionMs
         if let stored, stored.createdAtMs >= sinceMs {
             guard stored.fingerprint == request.fingerprint, let id = Int64(String(decoding: stored.response, as: UTF8.self))

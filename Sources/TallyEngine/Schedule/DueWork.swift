@@ -30,12 +30,7 @@ final class DueWork: Sendable {
         let afterMs = lotsCheckedThroughMs.withLock { $0 }
         let due: [String]
         do throws(StoreError) {
-            due = try await context.store.readers.read { connection throws(StoreError) in
-                let holds = try connection.accountsWithExpiredHolds(atMs: nowMs, limit: DueWork.batchLimit)
-                let lots = try connection.accountsWithExpiredLots(afterMs: afterMs, throughMs: nowMs, limit: DueWork.batchLimit)
-                let periods = try connection.accountsWithPeriodStartDue(atMs: nowMs, limit: DueWork.batchLimit)
-                return Array(Set(holds + lots + periods)).sorted()
-            }
+            due = try await context.store.accountsWithDueWork(atMs: nowMs, lotsAfterMs: afterMs, limit: DueWork.batchLimit)
         } catch {
             return 0  // Nothing changed; the next pass asks again.
         }

@@ -34,9 +34,7 @@ final class Retention: Sendable {
 
     private func isDue(_ cutoffs: RetentionCutoffs) async -> Bool {
         do throws(StoreError) {
-            return try await context.store.readers.read { connection throws(StoreError) in
-                try connection.hasExpiredRecords(cutoffs)
-            }
+            return try await context.store.hasExpiredRecords(cutoffs)
         } catch {
             return false
         }

@@ -75,7 +75,7 @@ extension Engine {
 
     /// The endpoint with this id; `endpointNotFound` otherwise.
     public func endpoint(_ id: Int64) async throws(EngineError) -> EndpointRecord {
-        guard let found = try await read({ connection throws(StoreError) in try connection.endpoint(id: id) }) else {
+        guard let found = try await read({ store throws(StoreError) in try await store.endpoint(id: id) }) else {
             throw .rejected(.endpointNotFound)
         }
         return found
@@ -83,7 +83,7 @@ extension Engine {
 
     /// A page of endpoints in id order.
     public func endpoints(after afterID: Int64, limit: Int) async throws(EngineError) -> [EndpointRecord] {
-        try await read { connection throws(StoreError) in try connection.endpoints(after: afterID, limit: limit) }
+        try await read { store throws(StoreError) in try await store.endpoints(after: afterID, limit: limit) }
     }
 
     /// Changes an endpoint; re-enabling clears its failure streak and resumes parked deliveries.
@@ -153,10 +153,8 @@ extension Engine {
         endpoint id: Int64, before beforeID: Int64, limit: Int
     ) async throws(EngineError) -> [(delivery: DeliveryRecord, attempts: [AttemptRecord])] {
         _ = try await endpoint(id)
-        return try await read { connection throws(StoreError) in
-            let deliveries = try connection.deliveries(endpoint: id, before: beforeID, limit: limit)
-            let attempts = try connection.attempts(deliveries: deliveries.map(\.id))
-            return deliveries.map { delivery in (delivery, attempts.filter { $0.delivery == delivery.id }) }
+        return try await read { store throws(StoreError) in
+            try await store.deliveries(endpoint: id, before: beforeID, limit: limit)
         }
     }
 
@@ -165,7 +163,7 @@ extension Engine {
         _ = try await endpoint(id)
         let nowMs = SystemClock().nowMs()  // deliveries run on the wall clock
         if let delivery {
-            let found = try await read { connection throws(StoreError) in try connection.delivery(id: delivery) }
+            let found = try await read { store throws(StoreError) in try await store.delivery(id: delivery) }
             guard let found, found.endpoint == id else { throw .rejected(.deliveryNotFound) }
             try await commit([.replayDelivery(delivery, atMs: nowMs)])
         } else {

@@ -100,13 +100,7 @@ final class WebhookDispatcher: Sendable {
         guard room > 0 else { return 0 }
         let found: (due: [DueDelivery], endpoints: [Int64: EndpointRecord])
         do throws(StoreError) {
-            found = try await context.store.readers.read { connection throws(StoreError) in
-                let due = try connection.dueDeliveries(atMs: nowMs, limit: room + busy.count)
-                    .filter { !busy.contains($0.delivery.id) }.prefix(room)
-                var endpoints: [Int64: EndpointRecord] = [:]
-                for id in Set(due.map(\.delivery.endpoint)) { endpoints[id] = try connection.endpoint(id: id) }
-                return (Array(due), endpoints)
-            }
+            found = try await context.store.dueDeliveries(atMs: nowMs, limit: room, excluding: busy)
         } catch {
             return 0  // the rows stay due; the next pass asks again
         }
@@ -124,9 +118,7 @@ final class WebhookDispatcher: Sendable {
     }
 
     private func countBacklog(nowMs: Int64) async {
-        guard let backlog = try? await context.store.readers.read({ connection throws(StoreError) in
-            try connection.deliveryBacklog(atMs: nowMs)
-        }) else { return }
+        guard let backlog = try? await context.store.deliveryBacklog(atMs: nowMs) else { return }
         metrics.recordBacklog(
             count: backlog.count, oldestDueAtMs: backlog.oldestDueAtMs, disabledEndpoints: backlog.disabled, nowMs: nowMs)
     }

@@ -1,7 +1,6 @@
 import Synchronization
 import TallyCrypto
 import TallyEngine
-import TallyStore
 
 /// The service tokens the server accepts, held in memory by hash for O(1) lookup.
 ///

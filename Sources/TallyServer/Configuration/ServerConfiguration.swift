@@ -1,7 +1,6 @@
 import Foundation
 public import TallyCore
 public import TallyEngine
-import TallyStore
 
 /// The settings `tally serve` runs with: `config/tally.json` overridden by the environment.
 public struct ServerConfiguration: Sendable {

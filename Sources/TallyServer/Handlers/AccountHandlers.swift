@@ -1,6 +1,5 @@
 import TallyCore
 import TallyEngine
-import TallyStore
 
 /// Opening, reading, changing and listing accounts, and topping them up.
 extension TallyAPI {

@@ -1,6 +1,5 @@
 import TallyCore
 import TallyEngine
-import TallyStore
 
 /// The event outbox, pulled: `GET /v1/events?after=&type=&account=&livemode=`.
 extension TallyAPI {

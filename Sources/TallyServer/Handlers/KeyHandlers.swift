@@ -1,6 +1,5 @@
 import TallyCore
 import TallyEngine
-import TallyStore
 
 /// Customer API keys: issue (the secret is shown once), list, rotate with a grace period, revoke.
 extension TallyAPI {

@@ -1,5 +1,4 @@
 import TallyHTTP
-import TallyStore
 
 /// Health, readiness, metrics and the OpenAPI document.
 extension TallyAPI {

@@ -1,6 +1,5 @@
 import TallyCore
 import TallyEngine
-import TallyStore
 
 /// Webhook endpoints: register (the secret is shown once), read, change, delete, rotate the
 /// secret, read the deliveries log and replay.

@@ -1,6 +1,5 @@
 import Synchronization
 import TallyEngine
-import TallyStore
 
 /// The server's counters and latency histograms, rendered in the Prometheus text format.
 public final class Metrics: Sendable {

@@ -1,5 +1,5 @@
 import TallyCore
-import TallyStore
+import TallyEngine
 
 /// The JSON shapes of webhook endpoints and their deliveries.
 enum WebhookJSON {

@@ -7,18 +7,18 @@ import Synchronization
 /// entry is, at every instant, in this tail or in the index (or both for a moment), and a reader
 /// that looks at the tail first and the index second misses none of them: that is what lets the
 /// index be built off the commit path without a reader ever lagging behind an answer.
-public final class LedgerTail: Sendable {
+final class LedgerTail: Sendable {
     /// What the index needs of one entry.
-    public struct Entry: Sendable, Hashable {
-        public let account: String
-        public let seq: Int64
-        public let id: Int64
+    struct Entry: Sendable, Hashable {
+        let account: String
+        let seq: Int64
+        let id: Int64
         /// The idempotency key of the request that appended it, if any.
-        public let key: String?
-        public let atMs: Int64
+        let key: String?
+        let atMs: Int64
 
         /// Creates a tail entry.
-        public init(account: String, seq: Int64, id: Int64, key: String?, atMs: Int64) {
+        init(account: String, seq: Int64, id: Int64, key: String?, atMs: Int64) {
             self.account = account
             self.seq = seq
             self.id = id
@@ -48,15 +48,15 @@ public final class LedgerTail: Sendable {
     private let entryCount = Atomic<Int>(0)
 
     /// Creates an empty tail over an index that holds every batch up to `indexedThroughBatch`.
-    public init(indexedThroughBatch: Int64 = 0) {
+    init(indexedThroughBatch: Int64 = 0) {
         state = Mutex(State(indexedThroughBatch: indexedThroughBatch))
     }
 
     /// How many entries wait for the indexer.
-    public var count: Int { entryCount.load(ordering: .relaxed) }
+    var count: Int { entryCount.load(ordering: .relaxed) }
 
     /// The last batch whose entries are all in the index.
-    public var indexedThroughBatch: Int64 { state.withLock { $0.indexedThroughBatch } }
+    var indexedThroughBatch: Int64 { state.withLock { $0.indexedThroughBatch } }
 
     /// Adds a committed batch's entries; `number` grows with every batch.
     func append(batch number: Int64, _ entries: [Entry], committedAtNs: UInt64) {
@@ -71,13 +71,13 @@ public final class LedgerTail: Sendable {
     }
 
     /// The account's unindexed entries, oldest first.
-    public func entries(account: String) -> [Entry] {
+    func entries(account: String) -> [Entry] {
         state.withLock { $0.byAccount[account] ?? [] }
     }
 
     /// The id of the account's oldest unindexed entry; every committed entry of the account
     /// with a smaller id is in the index. Nil when all of them are.
-    public func firstUnindexedID(account: String) -> Int64? {
+    func firstUnindexedID(account: String) -> Int64? {
         state.withLock { $0.byAccount[account]?.first?.id }
     }
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// SQLite calls block, so they never run on Swift's cooperative pool; WAL lets these readers
 /// run beside the writer without waiting for it.
-public final class ReaderPool: @unchecked Sendable {
+final class ReaderPool: @unchecked Sendable {
     // `jobs` and `stopping` are guarded by `condition`; each connection belongs to one thread.
     private let condition = NSCondition()
     private var jobs: [@Sendable (Connection) -> Void] = []
@@ -21,7 +21,7 @@ public final class ReaderPool: @unchecked Sendable {
     }
 
     /// Runs `body` on a reader thread and returns its result.
-    public func read<T: Sendable>(
+    func read<T: Sendable>(
         _ body: @escaping @Sendable (Connection) throws(StoreError) -> T
     ) async throws(StoreError) -> T {
         let result: Result<T, StoreError> = await withCheckedContinuation { continuation in

@@ -55,17 +55,17 @@ extension Connection {
     }
 
     /// The key with this SHA-256, if any.
-    public func apiKey(hash: [UInt8]) throws(StoreError) -> APIKeyRecord? {
+    func apiKey(hash: [UInt8]) throws(StoreError) -> APIKeyRecord? {
         try cached(Connection.apiKeyColumns + " WHERE key_hash = ?").rows([hash], Connection.apiKey).first
     }
 
     /// The key with this id, if any.
-    public func apiKey(id: Int64) throws(StoreError) -> APIKeyRecord? {
+    func apiKey(id: Int64) throws(StoreError) -> APIKeyRecord? {
         try cached(Connection.apiKeyColumns + " WHERE id = ?").rows([id], Connection.apiKey).first
     }
 
     /// An account's keys in id order, after `afterID`.
-    public func apiKeys(account: String, after afterID: Int64, limit: Int) throws(StoreError) -> [APIKeyRecord] {
+    func apiKeys(account: String, after afterID: Int64, limit: Int) throws(StoreError) -> [APIKeyRecord] {
         try cached(Connection.apiKeyColumns + " WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?")
             .rows([account, afterID, limit], Connection.apiKey)
     }

@@ -6,7 +6,7 @@ public struct AccountSnapshot: Sendable {
     /// The account's newest idempotency keys within retention, with their request fingerprints.
     public let idempotencyKeys: [StoredIdempotencyKey]
     /// Every key the account used at or after this instant is among `idempotencyKeys`; an older
-    /// one within retention may be on disk only (``Connection/storedKey(account:key:sinceMs:)``).
+    /// one within retention may be on disk only (``Store/storedKey(account:key:sinceMs:)``).
     public let keysCompleteSinceMs: Int64
     /// The last event sequence number the account used.
     public let lastEventSeq: Int64
@@ -24,7 +24,7 @@ public struct AccountSnapshot: Sendable {
 extension Connection {
     /// Loads an account with its lots, pending holds, last sequence and its newest keys; nil if
     /// absent. At most `keyLimit` keys are read from the index (plus those it does not hold yet).
-    public func loadAccount(id: String, keysSinceMs: Int64, keyLimit: Int = 4_096) throws(StoreError) -> AccountSnapshot? {
+    func loadAccount(id: String, keysSinceMs: Int64, keyLimit: Int = 4_096) throws(StoreError) -> AccountSnapshot? {
         guard let (account, debt) = try accountRow(id: id) else { return nil }
         let lots = try self.lots(account: id)
         let holds = try cached(Connection.holdColumns + " WHERE account_id = ? AND status = 'pending'")
@@ -47,13 +47,13 @@ extension Connection {
     }
 
     /// The account row and its debt; nil if absent.
-    public func accountRow(id: String) throws(StoreError) -> (Account, Credits)? {
+    func accountRow(id: String) throws(StoreError) -> (Account, Credits)? {
         try cached(Connection.accountColumns + " WHERE id = ?").rows([id], Connection.account).first
     }
 
     /// Which balance alerts of the account fired and have not re-armed; an empty column (an
     /// account from before alerts existed) is everything armed.
-    public func alertLatches(account: String) throws(StoreError) -> ThresholdLatches {
+    func alertLatches(account: String) throws(StoreError) -> ThresholdLatches {
         let text = try cached("SELECT alert_latches FROM accounts WHERE id = ?").rows([account]) { $0.text(0) }.first ?? ""
         return try JSONColumn.decode(ThresholdLatches.self, text, "alert latches") ?? ThresholdLatches()
     }
@@ -78,7 +78,7 @@ extension Connection {
 
     /// A page of accounts in id order, after `afterID`; only live or only test ones when
     /// `livemode` is given.
-    public func accounts(after afterID: String?, limit: Int, livemode: Bool? = nil) throws(StoreError) -> [(Account, Credits)] {
+    func accounts(after afterID: String?, limit: Int, livemode: Bool? = nil) throws(StoreError) -> [(Account, Credits)] {
         guard let livemode else {
             return try cached(Connection.accountColumns + " WHERE id > ? ORDER BY id LIMIT ?")
                 .rows([afterID ?? "", limit], Connection.account)
@@ -88,7 +88,7 @@ extension Connection {
     }
 
     /// The highest id any lot, hold, entry, event or webhook endpoint has taken, so the id sequence continues after it.
-    public func highestAllocatedID() throws(StoreError) -> Int64 {
+    func highestAllocatedID() throws(StoreError) -> Int64 {
         try cached(
             """
             SELECT max(coalesce((SELECT max(id) FROM entries), 0),
@@ -102,7 +102,7 @@ extension Connection {
     }
 
     /// The stored response of an earlier request with this key, from its entry or the table.
-    public func idempotencyResponse(account: String, key: String, entryID: Int64?) throws(StoreError) -> [UInt8]? {
+    func idempotencyResponse(account: String, key: String, entryID: Int64?) throws(StoreError) -> [UInt8]? {
         if let entryID {
             return try cached("SELECT response FROM entries WHERE id = ? AND idempotency_key = ?")
                 .rows([entryID, key]) { $0.blob(0) }.first
@@ -160,7 +160,7 @@ extension Connection {
     ///
     /// The index row carries the entry's time, so a key never used (the usual case) costs one
     /// lookup in `key_index` and one in `idempotency`, and no read of the entries.
-    public func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredIdempotencyKey? {
+    func storedKey(account: String, key: String, sinceMs: Int64) throws(StoreError) -> AccountSnapshot.StoredIdempotencyKey? {
         try attachIndexIfNeeded()
         let indexed = try cached(
             "SELECT entry_id FROM \(indexSchema).key_index WHERE account_id = ? AND key = ? AND at_ms >= ?"
@@ -178,7 +178,7 @@ extension Connection {
 
     /// Calls `body` with the account and key of every keyed outcome on disk since `sinceMs`, for
     /// filling the engine's key filter after a start.
-    public func forEachKey(sinceMs: Int64, _ body: (String, String) -> Void) throws(StoreError) {
+    func forEachKey(sinceMs: Int64, _ body: (String, String) -> Void) throws(StoreError) {
         try attachIndexIfNeeded()
         for sql in [
             "SELECT account_id, key FROM \(indexSchema).key_index WHERE at_ms >= ?",
@@ -235,7 +235,7 @@ extension Connection {
 
 extension Connection {
     /// Every lot of an account, spent or not.
-    public func lots(account: String) throws(StoreError) -> [Lot] {
+    func lots(account: String) throws(StoreError) -> [Lot] {
         try cached(
             """
             SELECT id, source, amount, remaining, reserved, consumed, expired, priority,

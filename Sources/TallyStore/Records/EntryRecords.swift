@@ -1,4 +1,4 @@
-public import TallyCore
+import TallyCore
 
 /// Which ledger entries of an account to read.
 public struct EntryQuery: Sendable {
@@ -24,7 +24,7 @@ extension Connection {
     /// The entries the index holds come first (they are the older ones: an account's entries
     /// reach the index in sequence order), then those it does not hold yet; the tail is read
     /// before the index, so an entry moving between them meanwhile is seen at least once.
-    public func entries(_ query: EntryQuery) throws(StoreError) -> [LedgerEntry] {
+    func entries(_ query: EntryQuery) throws(StoreError) -> [LedgerEntry] {
         let unindexed = try unindexedEntries(account: query.account)
         try attachIndexIfNeeded()
         let fromMs = query.fromMs ?? Int64.min
@@ -49,7 +49,7 @@ extension Connection {
     }
 
     /// A debit or capture with its lineage and refunds so far; nil if absent.
-    public func debit(id: Int64) throws(StoreError) -> DebitRecord? {
+    func debit(id: Int64) throws(StoreError) -> DebitRecord? {
         guard let (account, entry) = try cached(Connection.entryColumns + " WHERE id = ?")
             .rows([id], Connection.entryWithAccount).first
         else { return nil }

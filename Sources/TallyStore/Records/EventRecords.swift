@@ -19,7 +19,7 @@ public struct EventQuery: Sendable {
 
 extension Connection {
     /// A page of events in id order.
-    public func events(_ query: EventQuery) throws(StoreError) -> [EventRow] {
+    func events(_ query: EventQuery) throws(StoreError) -> [EventRow] {
         try cached(
             """
             SELECT id, account_id, account_seq, type, at_ms, body, livemode FROM events
@@ -35,7 +35,7 @@ extension Connection {
     }
 
     /// The last event sequence number an account used (0 before its first event).
-    public func lastEventSeq(account: String) throws(StoreError) -> Int64 {
+    func lastEventSeq(account: String) throws(StoreError) -> Int64 {
         try cached("SELECT coalesce(max(account_seq), 0) FROM events WHERE account_id = ?")
             .rows([account]) { $0.int(0) }.first ?? 0
     }

@@ -1,13 +1,13 @@
-public import TallyCore
+import TallyCore
 
 extension Connection {
     /// A hold with the account it belongs to; nil if absent.
-    public func hold(id: HoldID) throws(StoreError) -> (account: String, hold: Hold)? {
+    func hold(id: HoldID) throws(StoreError) -> (account: String, hold: Hold)? {
         try cached(Connection.holdColumns + " WHERE id = ?").rows([id], Connection.hold).first
     }
 
     /// Every hold of an account, for `tally verify`.
-    public func holds(account: String) throws(StoreError) -> [Hold] {
+    func holds(account: String) throws(StoreError) -> [Hold] {
         try cached(Connection.holdColumns + " WHERE account_id = ?").rows([account], Connection.hold).map(\.hold)
     }
 

@@ -20,7 +20,7 @@ public struct RetentionCutoffs: Sendable, Equatable {
 
 extension Connection {
     /// Whether any record is past its cutoff: what tells the pruner to go on with another batch.
-    public func hasExpiredRecords(_ cutoffs: RetentionCutoffs) throws(StoreError) -> Bool {
+    func hasExpiredRecords(_ cutoffs: RetentionCutoffs) throws(StoreError) -> Bool {
         if let beforeMs = cutoffs.deliveredBeforeMs, try hasFinishedDelivery(status: "succeeded", beforeMs: beforeMs) { return true }
         if let beforeMs = cutoffs.failedBeforeMs, try hasFinishedDelivery(status: "failed", beforeMs: beforeMs) { return true }
         guard let beforeMs = cutoffs.eventsBeforeMs else { return false }

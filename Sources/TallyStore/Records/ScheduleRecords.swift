@@ -1,6 +1,6 @@
 extension Connection {
     /// Accounts with a pending hold whose expiry is at or before `nowMs`.
-    public func accountsWithExpiredHolds(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
+    func accountsWithExpiredHolds(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
         try cached(
             """
             SELECT DISTINCT account_id FROM holds
@@ -10,7 +10,7 @@ extension Connection {
     }
 
     /// Accounts with a lot that expired in (`afterMs`, `throughMs`] with credits still remaining.
-    public func accountsWithExpiredLots(afterMs: Int64, throughMs: Int64, limit: Int) throws(StoreError) -> [String] {
+    func accountsWithExpiredLots(afterMs: Int64, throughMs: Int64, limit: Int) throws(StoreError) -> [String] {
         try cached(
             """
             SELECT DISTINCT account_id FROM lots
@@ -21,14 +21,14 @@ extension Connection {
     }
 
     /// Accounts on a plan whose running period ended at or before `nowMs`.
-    public func accountsWithPeriodStartDue(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
+    func accountsWithPeriodStartDue(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [String] {
         try cached(
             "SELECT id FROM accounts WHERE next_period_start_ms IS NOT NULL AND next_period_start_ms <= ? LIMIT ?"
         ).rows([nowMs, limit]) { $0.text(0) }
     }
 
     /// Where the test clock last stood, if a `--test-clock` server ever advanced it here.
-    public func testClockMs() throws(StoreError) -> Int64? {
+    func testClockMs() throws(StoreError) -> Int64? {
         try cached("SELECT now_ms FROM test_clock WHERE id = 1").rows { $0.int(0) }.first
     }
 }

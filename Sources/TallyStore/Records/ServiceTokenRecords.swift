@@ -12,7 +12,7 @@ public struct ServiceTokenRecord: Sendable, Hashable {
 
 extension Connection {
     /// Every service token, revoked ones included, in id order.
-    public func serviceTokens() throws(StoreError) -> [ServiceTokenRecord] {
+    func serviceTokens() throws(StoreError) -> [ServiceTokenRecord] {
         try cached(
             "SELECT id, name, scope, token_hash, prefix, created_at_ms, revoked_at_ms FROM service_tokens ORDER BY id"
         ).rows { row in
@@ -23,7 +23,7 @@ extension Connection {
     }
 
     /// Stores a new token's hash and returns its id.
-    public func insertServiceToken(
+    func insertServiceToken(
         name: String, scope: String, hash: [UInt8], prefix: String, createdAtMs: Int64
     ) throws(StoreError) -> Int64 {
         try transaction { () throws(StoreError) -> Int64 in
@@ -34,23 +34,11 @@ extension Connection {
     }
 
     /// Marks a token revoked; false when there is no such token or it was already revoked.
-    public func revokeServiceToken(id: Int64, atMs: Int64) throws(StoreError) -> Bool {
+    func revokeServiceToken(id: Int64, atMs: Int64) throws(StoreError) -> Bool {
         try transaction { () throws(StoreError) -> Bool in
             try cached("UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL")
                 .run(atMs, id)
             return changes == 1
         }
-    }
-}
-
-extension Store {
-    /// Opens one migrated connection for rare administrative writes (such as `tally tokens`),
-    /// beside or without a running server.
-    public static func openForAdministration(path: String, nowMs: Int64) throws(StoreError) -> Connection {
-        let connection = try Connection(path: path)
-        try connection.pragma("journal_mode = WAL")
-        try connection.pragma("synchronous = FULL")
-        try Migrations.migrate(connection, nowMs: nowMs)
-        return connection
     }
 }

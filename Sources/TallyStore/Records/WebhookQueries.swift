@@ -31,13 +31,13 @@ extension Connection {
     }
 
     /// The endpoint with this id, unless deleted.
-    public func endpoint(id: Int64) throws(StoreError) -> EndpointRecord? {
+    func endpoint(id: Int64) throws(StoreError) -> EndpointRecord? {
         try cached(Connection.endpointColumns + " WHERE id = ? AND deleted_at_ms IS NULL").rows([id], Connection.endpoint)
             .first
     }
 
     /// A page of endpoints in id order, after `afterID`.
-    public func endpoints(after afterID: Int64, limit: Int) throws(StoreError) -> [EndpointRecord] {
+    func endpoints(after afterID: Int64, limit: Int) throws(StoreError) -> [EndpointRecord] {
         try cached(Connection.endpointColumns + " WHERE id > ? AND deleted_at_ms IS NULL ORDER BY id LIMIT ?")
             .rows([afterID, limit], Connection.endpoint)
     }
@@ -56,18 +56,18 @@ extension Connection {
     }
 
     /// A page of an endpoint's deliveries, newest first, before `beforeID`.
-    public func deliveries(endpoint: Int64, before beforeID: Int64, limit: Int) throws(StoreError) -> [DeliveryRecord] {
+    func deliveries(endpoint: Int64, before beforeID: Int64, limit: Int) throws(StoreError) -> [DeliveryRecord] {
         try cached(Connection.deliveryColumns + " WHERE endpoint_id = ? AND id < ? ORDER BY id DESC LIMIT ?")
             .rows([endpoint, beforeID, limit], Connection.delivery)
     }
 
     /// The delivery with this id.
-    public func delivery(id: Int64) throws(StoreError) -> DeliveryRecord? {
+    func delivery(id: Int64) throws(StoreError) -> DeliveryRecord? {
         try cached(Connection.deliveryColumns + " WHERE id = ?").rows([id], Connection.delivery).first
     }
 
     /// The attempts of these deliveries, oldest first.
-    public func attempts(deliveries ids: [Int64]) throws(StoreError) -> [AttemptRecord] {
+    func attempts(deliveries ids: [Int64]) throws(StoreError) -> [AttemptRecord] {
         let statement = try cached(
             """
             SELECT delivery_id, attempt, at_ms, duration_ms, outcome, http_status, response_excerpt, error
@@ -87,7 +87,7 @@ extension Connection {
 
     /// Deliveries due for an attempt at `nowMs` whose lease (if any) has run out, oldest due
     /// first, with their event's type and body.
-    public func dueDeliveries(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [DueDelivery] {
+    func dueDeliveries(atMs nowMs: Int64, limit: Int) throws(StoreError) -> [DueDelivery] {
         try cached(
             """
             SELECT d.id, d.endpoint_id, d.event_id, d.status, d.attempts, d.first_attempt_at_ms, d.next_attempt_at_ms,
@@ -104,7 +104,7 @@ extension Connection {
 
     /// How many deliveries are due for an attempt at `nowMs`, since when the oldest one is due (a
     /// new delivery counts from its creation), and how many endpoints are disabled.
-    public func deliveryBacklog(atMs nowMs: Int64) throws(StoreError) -> (count: Int, oldestDueAtMs: Int64?, disabled: Int) {
+    func deliveryBacklog(atMs nowMs: Int64) throws(StoreError) -> (count: Int, oldestDueAtMs: Int64?, disabled: Int) {
         let backlog = try cached(
             """
             SELECT count(*), min(CASE WHEN next_attempt_at_ms = 0 THEN created_at_ms ELSE next_attempt_at_ms END)
@@ -120,7 +120,7 @@ extension Connection {
 
 extension Connection {
     /// The stored outcome of a keyed request that no account owns (`account` is empty for those).
-    public func idempotencyRecord(account: String, key: String) throws(StoreError) -> IdempotencyRecord? {
+    func idempotencyRecord(account: String, key: String) throws(StoreError) -> IdempotencyRecord? {
         try cached("SELECT fingerprint, response, created_at_ms FROM idempotency WHERE account_id = ? AND key = ?")
             .rows([account, key]) {
                 IdempotencyRecord(account: account, key: key, fingerprint: $0.blob(0), response: $0.blob(1), createdAtMs: $0.int(2))

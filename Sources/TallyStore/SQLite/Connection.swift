@@ -9,7 +9,7 @@ let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 ///
 /// Not thread-safe: each connection belongs to exactly one thread (the writer, a reader or the
 /// checkpointer), which is what makes the `@unchecked Sendable` hand-over at creation safe.
-public final class Connection: @unchecked Sendable {
+final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
     let readOnly: Bool
@@ -22,7 +22,7 @@ public final class Connection: @unchecked Sendable {
     var tail: LedgerTail?
 
     /// Opens (and creates if needed) the database at `path`.
-    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+    init(path: String, readOnly: Bool = false) throws(StoreError) {
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -54,7 +54,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Runs one or more statements that return no rows.
-    public func execute(_ sql: String) throws(StoreError) {
+    func execute(_ sql: String) throws(StoreError) {
         var error: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &error)
         guard code == SQLITE_OK else {
@@ -66,7 +66,7 @@ public final class Connection: @unchecked Sendable {
 
     /// Runs a pragma and returns its first column as text.
     @discardableResult
-    public func pragma(_ text: String) throws(StoreError) -> String? {
+    func pragma(_ text: String) throws(StoreError) -> String? {
         let statement = try cached("PRAGMA \(text)")
         defer { statement.reset() }
         guard try statement.step() else { return nil }
@@ -74,7 +74,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Returns the cached prepared statement for `sql`, preparing it on first use.
-    public func cached(_ sql: String) throws(StoreError) -> Statement {
+    func cached(_ sql: String) throws(StoreError) -> Statement {
         if let statement = statements[sql] { return statement }
         let statement = try Statement(connection: self, sql: sql)
         statements[sql] = statement
@@ -82,7 +82,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
-    public func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()
@@ -98,5 +98,5 @@ public final class Connection: @unchecked Sendable {
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     /// The number of rows the last statement changed.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
 }

@@ -1,7 +1,7 @@
 import CTallySQLite
 
 /// A prepared statement, reused across executions to skip re-parsing.
-public final class Statement: @unchecked Sendable {
+final class Statement: @unchecked Sendable {
     private let handle: OpaquePointer
     private unowned let connection: Connection
     let sql: String
@@ -21,12 +21,12 @@ public final class Statement: @unchecked Sendable {
     deinit { sqlite3_finalize(handle) }
 
     /// Binds values to the parameters in order, starting at 1.
-    public func bind(_ values: any StatementValue...) throws(StoreError) {
+    func bind(_ values: any StatementValue...) throws(StoreError) {
         try bind(values)
     }
 
     /// Binds values to the parameters in order, starting at 1.
-    public func bind(_ values: [any StatementValue]) throws(StoreError) {
+    func bind(_ values: [any StatementValue]) throws(StoreError) {
         for (offset, value) in values.enumerated() {
             let code = value.bind(to: handle, at: Int32(offset + 1))
             guard code == SQLITE_OK else { throw failure(code) }
@@ -34,7 +34,7 @@ public final class Statement: @unchecked Sendable {
     }
 
     /// Steps once; true when a row is available, false when done.
-    public func step() throws(StoreError) -> Bool {
+    func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -44,14 +44,14 @@ public final class Statement: @unchecked Sendable {
     }
 
     /// Binds, runs to completion and resets.
-    public func run(_ values: any StatementValue...) throws(StoreError) {
+    func run(_ values: any StatementValue...) throws(StoreError) {
         defer { reset() }
         try bind(values)
         while try step() {}
     }
 
     /// Binds, collects every row through `row`, and resets.
-    public func rows<T>(
+    func rows<T>(
         _ values: [any StatementValue] = [], _ row: (Statement) throws(StoreError) -> T
     ) throws(StoreError) -> [T] {
         defer { reset() }
@@ -62,7 +62,7 @@ public final class Statement: @unchecked Sendable {
     }
 
     /// Binds, hands each row to `row` until it returns false, and resets.
-    public func forEachRow(
+    func forEachRow(
         _ values: [any StatementValue], _ row: (Statement) throws(StoreError) -> Bool
     ) throws(StoreError) {
         defer { reset() }
@@ -73,30 +73,30 @@ public final class Statement: @unchecked Sendable {
     }
 
     /// Resets the statement and clears its bindings so it can run again.
-    public func reset() {
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
     /// The integer in column `index` (0-based).
-    public func int(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+    func int(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
 
     /// The integer in column `index`, or nil when NULL.
-    public func optionalInt(_ index: Int32) -> Int64? {
+    func optionalInt(_ index: Int32) -> Int64? {
         sqlite3_column_type(handle, index) == SQLITE_NULL ? nil : int(index)
     }
 
     /// The text in column `index`, empty when NULL.
-    public func text(_ index: Int32) -> String { optionalText(index) ?? "" }
+    func text(_ index: Int32) -> String { optionalText(index) ?? "" }
 
     /// The text in column `index`, or nil when NULL.
-    public func optionalText(_ index: Int32) -> String? {
+    func optionalText(_ index: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, index) else { return nil }
         return String(cString: pointer)
     }
 
     /// The bytes in column `index`.
-    public func blob(_ index: Int32) -> [UInt8] {
+    func blob(_ index: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, index))
         guard count > 0, let pointer = sqlite3_column_blob(handle, index) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
@@ -108,25 +108,25 @@ public final class Statement: @unchecked Sendable {
 }
 
 /// A Swift value that can be bound to a statement parameter.
-public protocol StatementValue {
+protocol StatementValue {
     /// Binds the value at a 1-based parameter index and returns SQLite's result code.
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32
 }
 
 extension Int64: StatementValue {
-    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         sqlite3_bind_int64(statement, index, self)
     }
 }
 
 extension Int: StatementValue {
-    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         sqlite3_bind_int64(statement, index, Int64(self))
     }
 }
 
 extension String: StatementValue {
-    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         if isEmpty { return sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT) }
         var copy = self
         return copy.withUTF8 { bytes in
@@ -138,7 +138,7 @@ extension String: StatementValue {
 }
 
 extension Array: StatementValue where Element == UInt8 {
-    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         withUnsafeBytes { bytes in
             sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), SQLITE_TRANSIENT)
         }
@@ -146,7 +146,7 @@ extension Array: StatementValue where Element == UInt8 {
 }
 
 extension Optional: StatementValue where Wrapped: StatementValue {
-    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         switch self {
         case .some(let value): value.bind(to: statement, at: index)
         case .none: sqlite3_bind_null(statement, index)

@@ -9,7 +9,7 @@ import TallySystem
 /// change is durable. When a commit fails, every mutation of that batch fails, and the writer
 /// refuses further mutations of the same accounts until one arrives marked `resumesAccount`:
 /// the engine reloads those accounts from disk first, so memory never builds on a lost write.
-public final class GroupCommitWriter: @unchecked Sendable {
+final class GroupCommitWriter: @unchecked Sendable {
     // `queue` and `statistics` are guarded by the worker's condition, which the thread sleeps on;
     // `connection` and `refusedAccounts` are touched only by the writer thread.
     private let worker = WorkerThread()
@@ -58,7 +58,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// Whether new work should be taken: the queue has room and its oldest mutation has not
     /// waited past the delay bound. Callers check before changing memory, so refusing work
     /// (back-pressure) undoes nothing.
-    public var hasCapacity: Bool {
+    var hasCapacity: Bool {
         // An indexer far behind would let the tail, which readers search, grow without bound.
         if let tail, tail.count >= tailLimit { return false }
         condition.lock()
@@ -69,7 +69,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// Queues a mutation; its completion runs on the writer thread after the commit.
-    public func submit(_ mutation: StoreMutation) {
+    func submit(_ mutation: StoreMutation) {
         condition.lock()
         guard !worker.isStopping else {
             condition.unlock()
@@ -85,7 +85,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     /// A snapshot of the writer's counters.
-    public var currentStatistics: WriterStatistics {
+    var currentStatistics: WriterStatistics {
         condition.lock()
         defer { condition.unlock() }
         var snapshot = statistics

@@ -1,7 +1,6 @@
 import Foundation
 import TallyCore
 import TallyEngine
-import TallyStore
 
 /// `tally bench`: the in-process authorize-and-debit load, or with `--raw` the same SQLite
 /// writes with the same batching from one thread; prints one JSON object as its last line.

@@ -1,7 +1,6 @@
 import Foundation
 import TallyCore
 import TallyEngine
-import TallyStore
 import TallySystem
 import TallyTesting
 

@@ -35,23 +35,23 @@ enum TokensCommand {
         let path = try databasePath(arguments)
         let nowMs = Int64(Date().timeIntervalSince1970 * 1_000)
         do throws(StoreError) {
-            let connection = try Store.openForAdministration(path: path, nowMs: nowMs)
+            let administration = try Store.openForAdministration(path: path, nowMs: nowMs)
             switch (action, scope) {
             case ("create", let scope?):
                 let token = TokenSecret.generate()
-                let id = try connection.insertServiceToken(
+                let id = try administration.insertServiceToken(
                     name: name, scope: scope.rawValue, hash: TokenSecret.hash(token),
                     prefix: TokenSecret.displayPrefix(token), createdAtMs: nowMs)
                 printError("created \(PublicID.token.format(id)) (\(scope.rawValue)); the token is shown only once:")
                 print(token)
             case ("list", _):
-                for record in try connection.serviceTokens() {
+                for record in try administration.serviceTokens() {
                     let revoked = record.revokedAtMs.map { "revoked " + Timestamp.format($0) } ?? "active"
                     print([PublicID.token.format(record.id), record.name, record.scope, record.prefix + "…",
                            Timestamp.format(record.createdAtMs), revoked].joined(separator: "\t"))
                 }
             default:
-                guard let id = revokeID, try connection.revokeServiceToken(id: id, atMs: nowMs) else {
+                guard let id = revokeID, try administration.revokeServiceToken(id: id, atMs: nowMs) else {
                     printError("tally tokens: no active token \(PublicID.token.format(revokeID ?? 0))")
                     return 1
                 }

@@ -7,8 +7,7 @@ enum VerifyCommand {
     static func run(_ arguments: Arguments) throws(UsageError) -> Int32 {
         guard let path = arguments.string("database") else { throw UsageError("--database is required") }
         do throws(StoreError) {
-            let connection = try Store.openForInspection(path: path)
-            let result = try LedgerVerifier(connection: connection).verify()
+            let result = try Store.openForInspection(path: path).verify()
             for violation in result.violations { print("violation: \(violation)") }
             print("checked \(result.accounts) accounts: \(result.violations.isEmpty ? "clean" : "\(result.violations.count) violations")")
             return result.violations.isEmpty ? 0 : 1

@@ -1,7 +1,9 @@
-public import TallyCore
+import TallyCore
 
 /// Checks the invariants of DESIGN §3 on a database: every lot splits exactly, the ledger
 /// replayed from empty reproduces every lot, hold and debt, and no account is past its limit.
+///
+/// Tools run it through ``StoreInspection/verify()``.
 public struct LedgerVerifier {
     /// One broken invariant.
     public struct Violation: Sendable, Hashable, CustomStringConvertible {
@@ -13,10 +15,10 @@ public struct LedgerVerifier {
     private let connection: Connection
 
     /// Creates a verifier reading through `connection`.
-    public init(connection: Connection) { self.connection = connection }
+    init(connection: Connection) { self.connection = connection }
 
     /// Verifies every account and returns what is wrong; empty means clean.
-    public func verify() throws(StoreError) -> (accounts: Int, violations: [Violation]) {
+    func verify() throws(StoreError) -> (accounts: Int, violations: [Violation]) {
         var violations: [Violation] = []
         var after: String?
         var count = 0
@@ -33,7 +35,7 @@ public struct LedgerVerifier {
     }
 
     /// Verifies one account by replaying its ledger.
-    public func verify(account: Account, debt: Credits) throws(StoreError) -> [Violation] {
+    func verify(account: Account, debt: Credits) throws(StoreError) -> [Violation] {
         var problems: [String] = []
         let storedLots = try connection.lots(account: account.id)
         let lotsByID = Dictionary(uniqueKeysWithValues: storedLots.map { ($0.id, $0) })
