@@ -5,13 +5,6 @@
 /// system call and reads no clock: `Connection` (the socket shell) feeds it events and the time,
 /// then runs the actions `nextAction(at:)` returns until it says `.wait`.
 struct ConnectionStateMachine {
-    /// What the connection is waiting for, which decides the timeout that applies.
-    enum Phase {
-        case fresh, idle, head, body, busy, lingering, closed
-    }
-
-    /// How long a closing connection keeps discarding input so the client can read our last answer.
-    static let lingerTimeoutMs = 2_000
     /// How much input a closing connection discards before giving up and closing at once.
     static let maxLingerBytes = 1 << 20
     /// Output still unsent beyond which parsing pauses, so a client that does not read cannot grow it.
@@ -38,7 +31,7 @@ struct ConnectionStateMachine {
     private var mustClose = false
     private var isDraining = false
     private var watching = ConnectionInterest.readableOnly
-    private(set) var phase = Phase.fresh
+    private(set) var phase = ConnectionPhase.fresh
     private var phaseStartMs: Int
     private var answeredRequests = 0
     private var lingerBytes = 0
@@ -121,21 +114,11 @@ struct ConnectionStateMachine {
 
     /// Applies the idle, header, body, write or linger timeout of the current phase; true when one ran out.
     mutating func timeout(nowMs: Int) -> Bool {
-        let elapsedMs = nowMs - phaseStartMs
-        switch phase {
-        case .fresh where elapsedMs > limits.headerTimeoutMs, .idle where elapsedMs > limits.idleTimeoutMs:
-            mustClose = true
-        case .head where elapsedMs > limits.headerTimeoutMs:
-            queueFailure(HTTPParseError(status: 408, reason: "request headers not received in time"))
-        case .body where elapsedMs > limits.bodyTimeoutMs:
-            queueFailure(HTTPParseError(status: 408, reason: "request body not received in time"))
-        case .busy where answers.unsentByteCount > 0 && elapsedMs > limits.idleTimeoutMs:
-            // The client stopped reading its answers.
-            mustClose = true
-        case .lingering where elapsedMs > Self.lingerTimeoutMs:
-            mustClose = true
-        default:
-            return false
+        let outputUnsent = answers.unsentByteCount > 0
+        switch phase.expiry(elapsedMs: nowMs - phaseStartMs, limits: limits, outputUnsent: outputUnsent) {
+        case nil: return false
+        case .close: mustClose = true
+        case .fail(let error): queueFailure(error)
         }
         return true
     }
@@ -147,7 +130,7 @@ struct ConnectionStateMachine {
     }
 
     /// Enters a phase, restarting its timer; draining closes a connection that has become idle.
-    private mutating func enter(_ newPhase: Phase, nowMs: Int) {
+    private mutating func enter(_ newPhase: ConnectionPhase, nowMs: Int) {
         guard newPhase != phase else { return }
         phase = newPhase
         phaseStartMs = nowMs
@@ -245,7 +228,7 @@ struct ConnectionStateMachine {
     }
 
     /// The phase the buffers and the parser are in now.
-    private var currentPhase: Phase {
+    private var currentPhase: ConnectionPhase {
         if answers.count > 0 || answers.unsentByteCount > 0 { return .busy }
         if parser.isIdle { return answeredRequests == 0 ? .fresh : .idle }
         return parser.isReadingBody ? .body : .head

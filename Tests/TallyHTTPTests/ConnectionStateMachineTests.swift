@@ -118,8 +118,8 @@ import Testing
     @Test func stopsLingeringAfterItsTimeoutOrTooMuchInput() {
         var timedOut = MachineDriver(limits: HTTPLimits(maxBodyBytes: 10))
         #expect(timedOut.receive("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\n") == ["report 413", "write", "halfClose"])
-        #expect(timedOut.sweep(atMs: ConnectionStateMachine.lingerTimeoutMs) == [])
-        #expect(timedOut.sweep(atMs: ConnectionStateMachine.lingerTimeoutMs + 1) == ["close"])
+        #expect(timedOut.sweep(atMs: ConnectionPhase.lingerTimeoutMs) == [])
+        #expect(timedOut.sweep(atMs: ConnectionPhase.lingerTimeoutMs + 1) == ["close"])
 
         var flooded = MachineDriver(limits: HTTPLimits(maxBodyBytes: 10))
         _ = flooded.receive("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\n")
