@@ -193,13 +193,13 @@ final class EventLoop {
         ResponseSerializer.append(response, to: &output, date: date.bytes, includeBody: true, connection: .close)
         _ = output.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         Glibc.close(fd)
-        context.openConnections.subtract(1, ordering: .relaxed)
+        context.connectionClosed()
     }
 
     /// Forgets a connection that closed itself.
     func connectionClosed(_ connection: Connection) {
         connections[connection.fd] = nil
-        context.openConnections.subtract(1, ordering: .relaxed)
+        context.connectionClosed()
     }
 
     private func startDraining() {

@@ -36,4 +36,20 @@ struct Exchange {
     static func failureResponse(_ error: HTTPParseError) -> HTTPResponse {
         ProtocolProblem.response(status: error.status, detail: error.reason, code: error.code)
     }
+
+    /// What the observer hears about this answer once it is serialized; nil for `100 Continue`.
+    func summary(responseBodyBytes: Int, nowNs: UInt64, remoteAddress: String) -> HTTPExchangeSummary? {
+        switch kind {
+        case .interimContinue:
+            return nil
+        case .failure(let error):
+            return HTTPExchangeSummary(
+                method: "", path: "", status: error.status, durationNs: 0, requestBodyBytes: 0,
+                responseBodyBytes: responseBodyBytes, remoteAddress: remoteAddress)
+        case .request(let info):
+            return HTTPExchangeSummary(
+                method: info.method, path: info.path, status: response?.status ?? 0, durationNs: nowNs &- info.startNs,
+                requestBodyBytes: info.bodyBytes, responseBodyBytes: responseBodyBytes, remoteAddress: remoteAddress)
+        }
+    }
 }

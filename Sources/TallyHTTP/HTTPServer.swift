@@ -92,6 +92,12 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Returns once at most `count` connections are open across all loops, which closes by
+    /// clients reach a little after the clients see them.
+    public func waitForOpenConnections(atMost count: Int) async {
+        await context.waitForOpenConnections(atMost: count)
+    }
+
     /// The number of connections open right now, across all loops.
     public var openConnectionCount: Int {
         context.openConnections.load(ordering: .relaxed)

@@ -18,22 +18,34 @@ import TallyTesting
     }
 
     @Test func keepsOrderWhenFirstHandlerIsSlow() async throws {
-        try await withServer { _, port in
+        // The first handler answers only once the two after it have.
+        let gate = Latch()
+        let laterAnswered = Latch(count: 2)
+        let handler: HTTPHandler = { request in
+            if request.path == "/slow" { await gate.wait() }
+            defer { if request.path != "/slow" { laterAnswered.arrive() } }
+            return await echoHandler(request)
+        }
+        try await withServer(handler: handler) { _, port in
             let client = try LoopbackConnection(port: port)
             client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
+            await laterAnswered.wait()
+            gate.arrive()
             let responses = await client.readResponses(3)
             #expect(responses.map(\.body) == ["GET /slow - ", "GET /2 - ", "GET /3 - "])
         }
     }
 
     @Test func slowHandlerDoesNotBlockOtherConnections() async throws {
-        try await withServer(eventLoopCount: 1) { _, port in
+        let gate = Latch()
+        try await withServer(eventLoopCount: 1, handler: gatedEchoHandler(gate)) { _, port in
             let slow = try LoopbackConnection(port: port)
             slow.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
             let quick = try LoopbackConnection(port: port)
             quick.send("GET /quick HTTP/1.1\r\nHost: a\r\n\r\n")
-            // The quick answer arrives while the slow one is still pending on the same loop.
+            // The quick answer arrives while the slow one is still held on the same loop.
             #expect(await quick.readResponse()?.body == "GET /quick - ")
+            gate.arrive()
             #expect(await slow.readResponse()?.body == "GET /slow - ")
         }
     }
@@ -77,11 +89,14 @@ import TallyTesting
 
     /// The end of the client's input stops reading, not the parsing of what was read before it.
     @Test func answersRequestsSentBeforeTheClientHalfCloses() async throws {
-        try await withServer { _, port in
+        let gate = Latch()
+        try await withServer(handler: gatedEchoHandler(gate)) { _, port in
             let client = try LoopbackConnection(port: port)
             let rest = (1..<100).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }
             client.send((["GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"] + rest).joined())
             client.finishSending()
+            // No answer can exist before the end of input is on its way: the first is held until now.
+            gate.arrive()
             let responses = await client.readResponses(100)
             #expect(responses.map(\.body) == ["GET /slow - "] + (1..<100).map { "GET /\($0) - " })
             #expect(await client.isClosedByServer())

@@ -1,21 +1,20 @@
 // Proves that graceful shutdown finishes an in-flight request before returning, and that a
 // client vanishing mid-body neither crashes the server nor leaks its connection.
-import Synchronization
 import Testing
 import TallyHTTP
 import TallyTesting
 
 @Suite struct ShutdownTests {
     @Test func shutdownFinishesInFlightRequest() async throws {
-        // The slow answer waits for a gate opened only once the drain has visibly begun, so the
+        // The gated answer waits for a gate opened only once the drain has visibly begun, so the
         // test does not depend on how quickly the shutdown call itself gets to run.
-        let gate = Atomic<Bool>(false)
-        let started = Atomic<Bool>(false)
+        let gate = Latch()
+        let started = Latch()
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoopCount: 2)
         let server = HTTPServer(configuration: configuration) { request in
-            if request.path == "/gated" { started.store(true, ordering: .releasing) }
-            while request.path == "/gated" && !gate.load(ordering: .acquiring) {
-                try? await Task.sleep(for: .milliseconds(5))
+            if request.path == "/gated" {
+                started.arrive()
+                await gate.wait()
             }
             return await echoHandler(request)
         }
@@ -27,17 +26,11 @@ import TallyTesting
         idle.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(await idle.readResponse()?.status == 200)
         busy.send("GET /gated HTTP/1.1\r\nHost: a\r\n\r\n")
-        // In flight means its handler runs: a fixed sleep let a loaded machine drain before the
-        // request was even read, and a connection with nothing read yet is rightly closed.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !started.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        let reachedHandler = started.load(ordering: .acquiring)
-        #expect(reachedHandler, "the gated request reached its handler")
+        // In flight means its handler runs: a connection with nothing read yet is rightly closed.
+        await started.wait()
         async let shutdown: Void = server.shutdown()
         #expect(await idle.isClosedByServer())
-        gate.store(true, ordering: .releasing)
+        gate.arrive()
         let response = try #require(await busy.readResponse())
         await shutdown
         #expect(response.body == "GET /gated - ")
@@ -56,11 +49,7 @@ import TallyTesting
             let client = try LoopbackConnection(port: port)
             client.send("GET /still HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(await client.readResponse()?.body == "GET /still - ")
-            var waitedMs = 0
-            while server.openConnectionCount > 1 && waitedMs < 2_000 {
-                try await Task.sleep(for: .milliseconds(10))
-                waitedMs += 10
-            }
+            await server.waitForOpenConnections(atMost: 1)
             #expect(server.openConnectionCount == 1)
         }
     }

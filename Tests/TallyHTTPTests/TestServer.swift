@@ -1,5 +1,6 @@
 // A server fixture for the HTTP tests: one HTTPServer on an ephemeral port per test, and the
 // handlers they route to. Clients are TallyTesting's LoopbackConnection, to send exact bytes.
+import Synchronization
 import TallyHTTP
 
 /// Starts a server on an ephemeral port for one test and shuts it down afterwards.
@@ -22,15 +23,45 @@ func withServer(
     await server.shutdown()
 }
 
-extension HTTPServer {
-    /// The open connection count once it reaches `expected`, or as it is after ten seconds;
-    /// the loops notice closes on their own threads, a little after the clients do.
-    func openConnections(settlingAt expected: Int) async -> Int {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while openConnectionCount != expected && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
+/// A count of arrivals that tasks can wait for: a handler signals it and a test awaits it, or
+/// the other way round, so neither side guesses how long the other takes.
+final class Latch: Sendable {
+    private let state: Mutex<(remaining: Int, waiters: [CheckedContinuation<Void, Never>])>
+
+    /// Creates a latch that opens after `count` arrivals.
+    init(count: Int = 1) {
+        state = Mutex((count, []))
+    }
+
+    /// Counts one arrival; the last one resumes every waiter.
+    func arrive() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.remaining -= 1
+            guard state.remaining == 0 else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
         }
-        return openConnectionCount
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once every arrival has happened.
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                guard state.remaining > 0 else { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if open { continuation.resume() }
+        }
+    }
+}
+
+/// Echoes like `echoHandler`, but holds `/slow` until `gate` opens.
+func gatedEchoHandler(_ gate: Latch) -> HTTPHandler {
+    { request in
+        if request.path == "/slow" { await gate.wait() }
+        return await echoHandler(request)
     }
 }
 
@@ -43,9 +74,6 @@ extension HTTPServer {
 
 /// Answers with the method, path, query and body it saw, so tests can check routing.
 @Sendable func echoHandler(_ request: HTTPRequest) async -> HTTPResponse {
-    if request.path == "/slow" {
-        try? await Task.sleep(for: .milliseconds(300))
-    }
     let text = "\(request.method) \(request.path) \(request.query ?? "-") \(String(decoding: request.body, as: UTF8.self))"
     return HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain")]), text: text)
 }
