@@ -1,6 +1,7 @@
 import Foundation
 import TallyCore
 import TallyStore
+import TallySystem
 
 /// The library API of Tally: accounts, credits, authorizations, holds, refunds and the ledger.
 ///
@@ -15,6 +16,8 @@ public final class Engine: Sendable {
     let retention: Retention
     private let sweeper: Task<Void, Never>
     private let scheduler: Task<Void, Never>
+    /// The thread filling the idempotency key filter from disk after a start.
+    let keyFilterFill: WorkerThread
     private let pruner: Task<Void, Never>
     private let delivery: Task<Void, Never>?
 
@@ -39,7 +42,7 @@ public final class Engine: Sendable {
         } catch {
             throw .storage(error)
         }
-        Engine.fillKeyFilter(context)
+        keyFilterFill = Engine.fillKeyFilter(context)
         let registry = AccountRegistry(context: context)
         self.registry = registry
         let dueWork = DueWork(context: context, registry: registry)
@@ -101,23 +104,28 @@ public final class Engine: Sendable {
 
     /// Puts the keys on disk within retention into the key filter, on a thread of its own, and
     /// then declares it complete; until then every key absent from memory is looked up on disk.
-    private static func fillKeyFilter(_ context: EngineContext) {
+    ///
+    /// ``close()`` stops it and waits for it: a fill still reading when the store closes would
+    /// read a closed database.
+    private static func fillKeyFilter(_ context: EngineContext) -> WorkerThread {
         let filter = context.idempotencyKeyFilter
         let store = context.store
         let sinceMs = context.clock.nowMs() - context.configuration.idempotencyRetentionMs
-        let thread = Thread {
+        let worker = WorkerThread()
+        worker.start(name: "tally-key-filter") { [worker] in
             do throws(StoreError) {
                 try store.forEachIdempotencyKey(sinceMs: sinceMs) { account, key in
                     filter.insert(account: account, key: key, atMs: sinceMs)
+                    return !worker.isStopping
                 }
-                filter.markComplete(since: sinceMs)
+                // Stopped part way, the filter stays incomplete: the engine is closing anyway.
+                if !worker.isStopping { filter.markComplete(since: sinceMs) }
             } catch {
                 // The filter stays incomplete: correct, only slower (every miss is looked up).
                 FileHandle.standardError.write(Data("tally: idempotency key filter not filled: \(error)\n".utf8))
             }
         }
-        thread.name = "tally-key-filter"
-        thread.start()
+        return worker
     }
 
     /// The clock the engine reads.
@@ -145,9 +153,11 @@ public final class Engine: Sendable {
         dispatcher?.stop()
         let store = context.store
         let dispatcher = self.dispatcher
+        let keyFilterFill = self.keyFilterFill
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // Joining the store's threads blocks, so it happens on a thread of its own.
             Thread.detachNewThread {
+                keyFilterFill.stop()
                 dispatcher?.shutdownClient()
                 store.close()
                 continuation.resume()

@@ -31,6 +31,13 @@ public final class WorkerThread: @unchecked Sendable {
         thread.start()
     }
 
+    /// Whether the loop has returned.
+    public var hasFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return finished
+    }
+
     /// Sets ``isStopping``, wakes the loop and returns once it has returned.
     public func stop() {
         condition.lock()

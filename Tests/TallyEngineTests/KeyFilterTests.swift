@@ -1,6 +1,7 @@
 // Proves the idempotency key filter never rules out a key put in (so skipping the disk lookup on
 // its "no" is safe), keeps a key for at least one retention window, and spares fresh keys the
-// disk lookup once it is complete, also after a restart refills it.
+// disk lookup once it is complete, also after a restart refills it; and that closing the engine
+// waits for the fill, which must not read a closed store.
 import Foundation
 import TallyCore
 @testable import TallyEngine
@@ -52,6 +53,21 @@ import Testing
         let again = try await debit(engine, "acct", 7, key: "old")
         #expect(again.replayed && again.value == first.value, "the refilled filter still knows the old key")
         await engine.close()
+    }
+
+    @Test func closingTheEngineStopsAndAwaitsTheFilterFill() async throws {
+        let database = try TempDatabase()
+        defer { database.remove() }
+        let clock = ManualClock(startMs: startMs)
+        var engine = try KeyWindowTests.engine(database.path, clock: clock)
+        try await openAccount(engine, "acct", credits: 100_000)
+        try await KeyWindowTests.pushOutOfMemory(engine, "acct", count: 500)
+        await engine.close()
+
+        // Closed at once after a start, while the fill may still be reading its 500 keys.
+        engine = try KeyWindowTests.engine(database.path, clock: clock)
+        await engine.close()
+        #expect(engine.keyFilterFill.hasFinished, "close() returned with the fill still reading")
     }
 
     static func waitUntilComplete(_ engine: Engine) async throws {

@@ -7,8 +7,9 @@ extension Store {
     }
 
     /// Calls `body` with the account and key of every keyed outcome on disk since `sinceMs`, on
-    /// the calling thread (a thread of the engine's own, for filling its key filter after a start).
-    public func forEachIdempotencyKey(sinceMs: Int64, _ body: (_ account: String, _ key: String) -> Void) throws(StoreError) {
+    /// the calling thread (a thread of the engine's own, for filling its key filter after a
+    /// start), until `body` returns false.
+    public func forEachIdempotencyKey(sinceMs: Int64, _ body: (_ account: String, _ key: String) -> Bool) throws(StoreError) {
         try Connection(path: configuration.path, readOnly: true).forEachKey(sinceMs: sinceMs, body)
     }
 }

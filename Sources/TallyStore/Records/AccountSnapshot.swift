@@ -177,16 +177,17 @@ extension Connection {
     }
 
     /// Calls `body` with the account and key of every keyed outcome on disk since `sinceMs`, for
-    /// filling the engine's key filter after a start.
-    func forEachKey(sinceMs: Int64, _ body: (String, String) -> Void) throws(StoreError) {
+    /// filling the engine's key filter after a start, until `body` returns false.
+    func forEachKey(sinceMs: Int64, _ body: (String, String) -> Bool) throws(StoreError) {
         try attachIndexIfNeeded()
+        var goingOn = true
         for sql in [
             "SELECT account_id, key FROM \(indexSchema).key_index WHERE at_ms >= ?",
             "SELECT account_id, key FROM idempotency WHERE created_at_ms >= ?",
-        ] {
+        ] where goingOn {
             try cached(sql).forEachRow([sinceMs]) { row throws(StoreError) in
-                body(row.text(0), row.text(1))
-                return true
+                goingOn = body(row.text(0), row.text(1))
+                return goingOn
             }
         }
     }
